@@ -1,0 +1,134 @@
+# lab — one plain Makefile.
+#
+#   make deps        install the Debian packages lab needs (apt-get, skips what is there)
+#   make / all       the `lab` binary and the loadable Lua module `lab.so`
+#   make test        C unit tests, Lua tests, command-line tests, notebooks
+#   make bench       benchmarks against pandas / data.table (see bench/RESULTS.md)
+#   make fuzz        libFuzzer targets built with clang (FUZZ_SECONDS=600 make fuzz-run)
+#   make clean
+#   make SANITIZE=1 test   the same tests under AddressSanitizer and UBSan
+#
+# Objects of a SANITIZE build go to build/asan/, the others to build/rel/, so the
+# two never mix.
+
+CC      ?= cc
+PKGS    := lua5.4 sqlite3
+VERSION := 0.1.0
+
+WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -fPIC $(WARN) -DLAB_VERSION='"$(VERSION)"'
+LDLIBS  := -lm -lpthread
+
+ifeq ($(SANITIZE),1)
+  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+  B := build/asan
+else
+  B := build/rel
+endif
+
+LUA_CFLAGS    := $(shell pkg-config --cflags lua5.4 2>/dev/null)
+LUA_LIBS      := $(shell pkg-config --libs lua5.4 2>/dev/null)
+SQLITE_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# engine/ is plain C: it sees SQLite (its store format) but never Lua, curses or HTTP.
+ENGINE_SRC := $(sort $(wildcard engine/*/*.c))
+SCRIPT_SRC := $(sort $(wildcard scripting/*.c))
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(B)/%.o)
+SCRIPT_OBJ := $(SCRIPT_SRC:%.c=$(B)/%.o)
+CTEST_SRC  := $(sort $(wildcard tests/c/test_*.c))
+CTEST_BIN  := $(CTEST_SRC:tests/c/%.c=$(B)/tests/%)
+
+ENGINE_LIB := $(B)/libengine.a
+
+.PHONY: all deps test test-c test-lua test-cli bench fuzz fuzz-run clean check-deps fixtures
+
+all: lab lab.so
+
+# The binary and the module are copied out of the build folder so that README
+# commands (./lab, lua5.4 with LUA_CPATH=./?.so) work without knowing about it.
+lab: $(B)/lab
+	cp $< $@
+lab.so: $(B)/lab.so
+	cp $< $@
+
+$(B)/lab: $(B)/lab.o $(SCRIPT_OBJ) $(ENGINE_LIB)
+	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(LDLIBS)
+
+# The module leaves Lua's symbols to the interpreter that loads it.
+$(B)/lab.so: $(SCRIPT_OBJ) $(ENGINE_LIB)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SQLITE_LIBS) $(LDLIBS)
+
+$(ENGINE_LIB): $(ENGINE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/engine/%.o: engine/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SQLITE_CFLAGS) -Iengine -MMD -MP -c -o $@ $<
+
+$(B)/scripting/%.o: scripting/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS) -Iengine -Iscripting -MMD -MP -c -o $@ $<
+
+$(B)/lab.o: lab.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) -Iengine -Iscripting -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) -Iengine -MMD -MP -o $@ $< $(ENGINE_LIB) \
+		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(LDLIBS)
+
+-include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
+
+# ---- dependencies -----------------------------------------------------------
+# Build and test needs; python3-pandas and r-cran-data.table are for `make bench`
+# and for regenerating fixtures only (the tests never run Python).
+DEB_BUILD := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 \
+             libcmocka-dev libreadline-dev libncurses-dev
+DEB_TEST  := tmux
+DEB_BENCH := python3-pandas r-cran-data.table time
+DEB_FUZZ  := clang libclang-rt-14-dev
+
+deps:
+	@sh tools/install-deps.sh $(DEB_BUILD) $(DEB_TEST)
+
+deps-bench:
+	@sh tools/install-deps.sh $(DEB_BENCH)
+
+deps-fuzz:
+	@sh tools/install-deps.sh $(DEB_FUZZ)
+
+# ---- tests -----------------------------------------------------------------
+test: all $(CTEST_BIN)
+	@B=$(B) sh tests/run.sh
+
+# Regenerate the pandas reference values (needs Debian's python3-pandas).
+fixtures:
+	/usr/bin/python3 tests/fixtures/make_pandas_fixtures.py
+
+# ---- benchmarks and fuzzing ---------------------------------------------------
+bench: all deps-bench
+	@sh bench/csv/run.sh
+
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iengine
+FUZZ_SECONDS ?= 60
+
+fuzz: build/fuzz/fuzz_csv
+
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(ENGINE_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) -o $@ $^ $(SQLITE_LIBS) -lm -lpthread
+
+fuzz-run: fuzz
+	@mkdir -p build/fuzz/corpus-csv
+	build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-artifact_prefix=build/fuzz/ build/fuzz/corpus-csv tests/fuzz/corpus/csv
+
+clean:
+	rm -rf build lab lab.so

@@ -1,0 +1,43 @@
+/* util.h — the few things every engine file needs: memory that never returns
+ * NULL, and the error value that engine functions fill instead of printing.
+ *
+ * Out-of-memory is fatal in exactly one place (xmalloc and friends). A host
+ * that owns the terminal installs lab_set_oom_handler() to restore it first. */
+#ifndef LAB_UTIL_H
+#define LAB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* An error: one line that names the input and the place (file:line:column,
+ * column name, argument). Engine functions return -1 or NULL and fill it. */
+typedef struct lab_err {
+    char msg[512];
+} lab_err;
+
+/* Fill e (which may be NULL) from a printf format; always returns -1 so that
+ * `return lab_fail(e, ...)` reads as the failure it is. */
+int lab_fail(lab_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Called before the process dies of out-of-memory (for example to restore the
+ * terminal). It must not allocate. */
+void lab_set_oom_handler(void (*fn)(void));
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t lab_edit_distance(const char *a, const char *b);
+
+/* Format a double with the shortest text that reads back (strtod) to the same
+ * value. buf must hold at least 32 bytes. Returns the length written. NaN and
+ * infinities come out as "nan", "inf" and "-inf". */
+int lab_fmt_double(char *buf, double v);
+
+/* Seconds since an arbitrary point, monotonic. */
+double lab_now(void);
+
+#endif
