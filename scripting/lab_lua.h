@@ -58,8 +58,15 @@ void lab_check_options(lua_State *L, int t, const char *const *known);
 int lab_checkcolnames(lua_State *L, const frame *f, int i, int *idx, int max);
 
 /* A column from a Lua value for a frame of nrow rows: a Column, a Lua list of
- * numbers / integers / booleans / strings (nil for NA), or a scalar repeated. */
+ * numbers / integers / booleans / strings (lab.NA or a nil hole for NA), or a
+ * scalar repeated. nrow (size_t)-1 takes any length. Errors name argument i,
+ * or `what` (such as "column 'x'") when it is not NULL. */
 column *lab_tocolumn(lua_State *L, int i, size_t nrow);
+column *lab_tocolumn_named(lua_State *L, int i, size_t nrow, const char *what);
+
+/* 1 when the value at i is NA: nil or lab.NA. */
+int lab_isna(lua_State *L, int i);
+#define LAB_NA "lab.NA"
 
 /* Push row i of column c as a Lua value (nil for NA). */
 void lab_pushcell(lua_State *L, const column *c, size_t i);

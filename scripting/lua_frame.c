@@ -230,8 +230,14 @@ static int f_col(lua_State *L) {
 
 /* A column for f from a value: a function of the row, or what lab_tocolumn
  * takes (a Column, a list, a scalar). */
-static column *value_column(lua_State *L, frame *f, int vi) {
-    if (!lua_isfunction(L, vi)) return lab_tocolumn(L, vi, f->nrow);
+static column *value_column(lua_State *L, frame *f, int vi, const char *name) {
+    lua_pushfstring(L, "column '%s'", name);
+    const char *what = lua_tostring(L, -1);
+    if (!lua_isfunction(L, vi)) {
+        column *c = lab_tocolumn_named(L, vi, f->nrow, what);
+        lua_pop(L, 1);
+        return c;
+    }
     lua_createtable(L, (int)f->nrow, 0);
     int t = lua_gettop(L);
     for (size_t i = 0; i < f->nrow; i++) {
@@ -240,8 +246,8 @@ static column *value_column(lua_State *L, frame *f, int vi) {
         lua_call(L, 1, 1);
         lua_rawseti(L, t, (lua_Integer)i + 1);
     }
-    column *c = lab_tocolumn(L, t, f->nrow);
-    lua_pop(L, 1);
+    column *c = lab_tocolumn_named(L, t, f->nrow, what);
+    lua_pop(L, 2);
     return c;
 }
 
@@ -264,7 +270,7 @@ static int f_newindex(lua_State *L) {
     }
     if (f->ncol == 0 && !lab_testcolumn(L, 3) && !lua_istable(L, 3))
         return luaL_argerror(L, 3, "the first column of an empty frame must be a column or a list");
-    column *c = f->ncol == 0 ? lab_tocolumn(L, 3, (size_t)-1) : value_column(L, f, 3);
+    column *c = f->ncol == 0 ? lab_tocolumn(L, 3, (size_t)-1) : value_column(L, f, 3, name);
     lab_err e;
     if (frame_set_column(f, name, c, &e) < 0) return lab_raise(L, &e);
     return 0;
@@ -298,7 +304,7 @@ static int f_mutate(lua_State *L) {
         lua_rawgeti(L, keys, k);
         const char *name = lua_tostring(L, -1);
         lua_getfield(L, 2, name);
-        column *c = value_column(L, f, lua_gettop(L));
+        column *c = value_column(L, f, lua_gettop(L), name);
         lab_err e;
         if (frame_set_column(g, name, c, &e) < 0) return lab_raise(L, &e);
         lua_pop(L, 2);
@@ -429,7 +435,9 @@ static int l_frame(lua_State *L) {
         if (!name) return luaL_argerror(L, 2, "order must list column names");
         lua_getfield(L, 1, name);
         if (lua_isnil(L, -1)) return luaL_argerror(L, 2, lua_pushfstring(L, "order names '%s', which is not given", name));
-        column *c = lab_tocolumn(L, -1, k == 1 ? (size_t)-1 : f->nrow);
+        lua_pushfstring(L, "column '%s'", name);
+        column *c = lab_tocolumn_named(L, -2, k == 1 ? (size_t)-1 : f->nrow, lua_tostring(L, -1));
+        lua_pop(L, 1);
         lab_err e;
         if (frame_set_column(f, name, c, &e) < 0) return lab_raise(L, &e);
         lua_pop(L, 2);

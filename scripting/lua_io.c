@@ -52,7 +52,14 @@ static int l_read_csv(lua_State *L) {
     }
     if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "types") != LUA_TNIL) {
         int t = lua_gettop(L);
-        if (!lua_istable(L, t)) return luaL_argerror(L, 2, "field 'types' must be a table {column = \"type\"}");
+        if (lua_type(L, t) == LUA_TSTRING) {
+            if (col_type_parse(lua_tostring(L, t), &o.all_type) < 0)
+                return luaL_argerror(L, 2, "field 'types' must be \"number\", \"integer\", \"boolean\", "
+                                           "\"string\" or a table {column = type}");
+            o.force_all = 1;
+        } else if (!lua_istable(L, t))
+            return luaL_argerror(L, 2, "field 'types' must be a type name or a table {column = \"type\"}");
+        else {
         int n = 0;
         lua_pushnil(L);
         while (lua_next(L, t)) {
@@ -77,6 +84,7 @@ static int l_read_csv(lua_State *L) {
         o.type_cols = cols;
         o.type_vals = vals;
         o.ntypes = n;
+        }
     }
     lab_err e;
     frame *f = csv_read_file(path, &o, &e);

@@ -221,23 +221,32 @@ void lab_pushcell(lua_State *L, const column *c, size_t i) {
     }
 }
 
+int lab_isna(lua_State *L, int i) {
+    return lua_isnil(L, i) || (lua_type(L, i) == LUA_TUSERDATA && luaL_testudata(L, i, LAB_NA));
+}
+
+/* Raise a conversion error about argument i, or about `what`. */
+static int tocolumn_error(lua_State *L, int i, const char *what, const char *msg) {
+    if (what) return luaL_error(L, "%s: %s", what, msg);
+    return luaL_argerror(L, i, msg);
+}
+
 /* Type of a list: the widest of its values (integers and floats make number). */
-static col_type list_type(lua_State *L, int t, size_t n) {
+static col_type list_type(lua_State *L, int t, size_t n, const char *what) {
     int have = 0;
     col_type type = COL_NUMBER;
     for (size_t k = 1; k <= n; k++) {
         int lt = lua_geti(L, t, (lua_Integer)k);
         col_type vt;
-        if (lt == LUA_TNIL) {
+        if (lab_isna(L, -1)) {
             lua_pop(L, 1);
             continue;
         } else if (lt == LUA_TBOOLEAN) vt = COL_BOOLEAN;
         else if (lt == LUA_TNUMBER) vt = lua_isinteger(L, -1) ? COL_INTEGER : COL_NUMBER;
         else if (lt == LUA_TSTRING) vt = COL_STRING;
         else {
-            const char *msg = lua_pushfstring(L, "item %d is a %s; a column holds numbers, booleans or strings",
-                                              (int)k, luaL_typename(L, -1));
-            luaL_argerror(L, t, msg);
+            tocolumn_error(L, t, what, lua_pushfstring(L, "item %d is a %s; a column holds numbers, booleans or strings",
+                                                       (int)k, luaL_typename(L, -1)));
             vt = COL_STRING;
         }
         lua_pop(L, 1);
@@ -245,11 +254,9 @@ static col_type list_type(lua_State *L, int t, size_t n) {
         else if (type != vt) {
             if ((type == COL_INTEGER && vt == COL_NUMBER) || (type == COL_NUMBER && vt == COL_INTEGER))
                 type = COL_NUMBER;
-            else {
-                const char *msg = lua_pushfstring(L, "item %d is a %s but earlier items are %ss", (int)k,
-                                                  col_type_name(vt), col_type_name(type));
-                luaL_argerror(L, t, msg);
-            }
+            else
+                tocolumn_error(L, t, what, lua_pushfstring(L, "item %d is a %s but earlier items are %ss", (int)k,
+                                                           col_type_name(vt), col_type_name(type)));
         }
         have = 1;
     }
@@ -270,49 +277,53 @@ static void set_cell(lua_State *L, column *c, size_t i, int vi) {
     }
 }
 
-column *lab_tocolumn(lua_State *L, int i, size_t nrow) {
+column *lab_tocolumn_named(lua_State *L, int i, size_t nrow, const char *what) {
     i = lua_absindex(L, i);
     column *src = lab_testcolumn(L, i);
     if (src) {
-        if (src->n != nrow) {
-            const char *msg = lua_pushfstring(L, "column has %d rows, the frame has %d", (int)src->n, (int)nrow);
-            luaL_argerror(L, i, msg);
-        }
+        if (src->n != nrow && nrow != (size_t)-1)
+            tocolumn_error(L, i, what, lua_pushfstring(L, "column has %d rows, the frame has %d", (int)src->n, (int)nrow));
         return col_ref(src);
     }
     if (lua_type(L, i) == LUA_TTABLE) {
         size_t n = (size_t)luaL_len(L, i);
-        if (n != nrow && nrow != (size_t)-1) {
-            const char *msg = lua_pushfstring(L, "list has %d items, the frame has %d rows", (int)n, (int)nrow);
-            luaL_argerror(L, i, msg);
-        }
-        col_type t = list_type(L, i, n);
-        /* Build in a userdata-guarded way: errors cannot happen past here. */
+        if (n != nrow && nrow != (size_t)-1)
+            tocolumn_error(L, i, what, lua_pushfstring(L, "list has %d items, the frame has %d rows", (int)n, (int)nrow));
+        col_type t = list_type(L, i, n, what);
+        /* no error can happen past this point, so nothing leaks */
         column *c = col_new(t, n, NULL);
         for (size_t k = 0; k < n; k++) {
-            if (lua_geti(L, i, (lua_Integer)k + 1) == LUA_TNIL) col_set_na(c, k);
+            lua_geti(L, i, (lua_Integer)k + 1);
+            if (lab_isna(L, -1)) col_set_na(c, k);
             else set_cell(L, c, k, -1);
             lua_pop(L, 1);
         }
         return c;
     }
-    if (nrow == (size_t)-1) luaL_argerror(L, i, "expected a column or a list");
-    col_type t;
+    if (nrow == (size_t)-1) tocolumn_error(L, i, what, "expected a column or a list");
+    col_type t = COL_NUMBER;
+    int na = lab_isna(L, i);
     switch (lua_type(L, i)) {
     case LUA_TNUMBER: t = lua_isinteger(L, i) ? COL_INTEGER : COL_NUMBER; break;
     case LUA_TBOOLEAN: t = COL_BOOLEAN; break;
     case LUA_TSTRING: t = COL_STRING; break;
-    case LUA_TNIL: t = COL_NUMBER; break;
     default:
-        luaL_argerror(L, i, lua_pushfstring(L, "expected a column, a list or a scalar, got %s", luaL_typename(L, i)));
-        return NULL;
+        if (!na)
+            tocolumn_error(L, i, what, lua_pushfstring(L, "expected a column, a list or a scalar, got %s", luaL_typename(L, i)));
     }
     column *c = col_new(t, nrow, NULL);
     for (size_t k = 0; k < nrow; k++) {
-        if (lua_isnil(L, i)) col_set_na(c, k);
+        if (na) col_set_na(c, k);
         else set_cell(L, c, k, i);
     }
     return c;
+}
+
+column *lab_tocolumn(lua_State *L, int i, size_t nrow) { return lab_tocolumn_named(L, i, nrow, NULL); }
+
+static int na_tostring(lua_State *L) {
+    lua_pushliteral(L, "NA");
+    return 1;
 }
 
 /* ---- the module --------------------------------------------------------- */
@@ -332,6 +343,14 @@ int luaopen_lab(lua_State *L) {
     new_type(L, LAB_FRAME, frame_gc);
     new_type(L, LAB_COLUMN, column_gc);
     lua_newtable(L);
+    /* lab.NA: a missing value that, unlike nil, can stand at the end of a list */
+    lua_newuserdatauv(L, 0, 0);
+    if (luaL_newmetatable(L, LAB_NA)) {
+        lua_pushcfunction(L, na_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_setmetatable(L, -2);
+    lua_setfield(L, -2, "NA");
     lua_pushstring(L, LAB_VERSION);
     lua_setfield(L, -2, "version");
     lab_open_frame(L);

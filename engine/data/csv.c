@@ -822,7 +822,9 @@ frame *csv_read_buffer(const char *buf, size_t len, const char *name, const csv_
     r.body = p;
 
     r.forced_kind = xmalloc((size_t)r.ncol * sizeof(int));
-    for (int j = 0; j < r.ncol; j++) r.forced_kind[j] = -1;
+    static const int kind_of[] = {[COL_NUMBER] = K_NUM, [COL_INTEGER] = K_INT, [COL_BOOLEAN] = K_BOOL,
+                                  [COL_STRING] = K_STR};
+    for (int j = 0; j < r.ncol; j++) r.forced_kind[j] = opts->force_all ? kind_of[opts->all_type] : -1;
     for (int t = 0; t < opts->ntypes; t++) {
         const char *cn = opts->type_cols[t];
         int j = -1;
@@ -842,12 +844,7 @@ frame *csv_read_buffer(const char *buf, size_t len, const char *name, const csv_
             lab_fail(e, "%s: types: no column %s (the file has %d)", r.name, cn, r.ncol);
             goto done;
         }
-        switch (opts->type_vals[t]) {
-        case COL_NUMBER: r.forced_kind[j] = K_NUM; break;
-        case COL_INTEGER: r.forced_kind[j] = K_INT; break;
-        case COL_BOOLEAN: r.forced_kind[j] = K_BOOL; break;
-        case COL_STRING: r.forced_kind[j] = K_STR; break;
-        }
+        r.forced_kind[j] = kind_of[opts->type_vals[t]];
     }
 
     int threads = opts->threads > 0 ? opts->threads : cpu_count();
@@ -1031,7 +1028,13 @@ int csv_write_file(const frame *f, const char *path, char sep, lab_err *e) {
             int n;
             switch (c->type) {
             case COL_NUMBER:
-                n = isnan(c->f64[i]) ? 0 : lab_fmt_double(num, c->f64[i]);
+                if (isnan(c->f64[i])) break;
+                n = lab_fmt_double(num, c->f64[i]);
+                /* 2.0 is written "2.0" so that it reads back as a number */
+                if (!strpbrk(num, ".en")) {
+                    memcpy(num + n, ".0", 3);
+                    n += 2;
+                }
                 wput(&w, num, (size_t)n);
                 break;
             case COL_INTEGER:

@@ -19,6 +19,9 @@ typedef struct csv_opts {
     const char *const *type_cols;
     const col_type *type_vals;
     int ntypes;
+    /* When set, every column not named above has type all_type (no inference). */
+    int force_all;
+    col_type all_type;
     int threads;               /* 0: as many as the machine has (at most 8) */
     /* Called now and then with bytes done and total; may be NULL. */
     void (*progress)(void *ud, size_t done, size_t total);
