@@ -51,10 +51,12 @@ all: lab lab.so
 
 # The binary and the module are copied out of the build folder so that README
 # commands (./lab, lua5.4 with LUA_CPATH=./?.so) work without knowing about it.
-lab: $(B)/lab
-	cp $< $@
-lab.so: $(B)/lab.so
-	cp $< $@
+# Always copied: the same names serve the release and the SANITIZE build.
+lab: $(B)/lab FORCE
+	@cp $< $@
+lab.so: $(B)/lab.so FORCE
+	@cp $< $@
+FORCE:
 
 $(B)/lab: $(B)/lab.o $(SCRIPT_OBJ) $(ENGINE_LIB)
 	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(LDLIBS)
@@ -121,9 +123,9 @@ FUZZ_SECONDS ?= 60
 
 fuzz: build/fuzz/fuzz_csv
 
-build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(ENGINE_SRC)
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/csv_check.h $(ENGINE_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) -o $@ $^ $(SQLITE_LIBS) -lm -lpthread
+	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) -lm -lpthread
 
 fuzz-run: fuzz
 	@mkdir -p build/fuzz/corpus-csv

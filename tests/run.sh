@@ -10,6 +10,12 @@ LAB_ROOT=$(pwd)
 export LAB_ROOT
 export LUA_CPATH="$LAB_ROOT/?.so;;"
 export LUA_PATH="$LAB_ROOT/tests/lua/?.lua;;"
+# A sanitized lab.so needs the sanitizer runtimes loaded first into the stock,
+# uninstrumented lua5.4 that loads it.
+LUA_PRELOAD=""
+case "$B" in
+*asan*) LUA_PRELOAD="$(${CC:-cc} -print-file-name=libasan.so):$(${CC:-cc} -print-file-name=libubsan.so)" ;;
+esac
 passed=0
 failed=0
 out=$(mktemp)
@@ -53,14 +59,14 @@ done
 echo "Lua tests"
 for t in tests/lua/test_*.lua; do
     [ -f "$t" ] || continue
-    lua5.4 "$t" >"$out" 2>&1
+    LD_PRELOAD="$LUA_PRELOAD" lua5.4 "$t" >"$out" 2>&1
     add "$t" $?
 done
 
 echo "Command-line tests"
 for t in tests/cli/test_*.sh; do
     [ -f "$t" ] || continue
-    sh "$t" >"$out" 2>&1
+    LUA_PRELOAD="$LUA_PRELOAD" sh "$t" >"$out" 2>&1
     add "$t" $?
 done
 
