@@ -321,6 +321,12 @@ column *lab_tocolumn_named(lua_State *L, int i, size_t nrow, const char *what) {
 
 column *lab_tocolumn(lua_State *L, int i, size_t nrow) { return lab_tocolumn_named(L, i, nrow, NULL); }
 
+/* lab.clock() — wall-clock seconds from a monotonic clock, for timing. */
+static int l_clock(lua_State *L) {
+    lua_pushnumber(L, lab_now());
+    return 1;
+}
+
 static int na_tostring(lua_State *L) {
     lua_pushliteral(L, "NA");
     return 1;
@@ -353,6 +359,8 @@ int luaopen_lab(lua_State *L) {
     lua_setfield(L, -2, "NA");
     lua_pushstring(L, LAB_VERSION);
     lua_setfield(L, -2, "version");
+    lua_pushcfunction(L, l_clock);
+    lua_setfield(L, -2, "clock");
     lab_open_frame(L);
     lab_open_column(L);
     lab_open_io(L);

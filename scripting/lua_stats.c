@@ -136,7 +136,14 @@ static int c_quantile(lua_State *L) {
 
 static int c_value_counts(lua_State *L) {
     column *c = lab_checkcolumn(L, 1);
-    lab_pushframe(L, stats_value_counts(c));
+    const char *name = lab_columnname(L, 1);
+    frame *f = stats_value_counts(c);
+    /* as pandas: the values under the column's own name, then "count" */
+    if (*name && strcmp(name, "count") != 0) {
+        free(f->names[0]);
+        f->names[0] = xstrdup(name);
+    }
+    lab_pushframe(L, f);
     return 1;
 }
 

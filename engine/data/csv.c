@@ -223,6 +223,10 @@ typedef struct reader {
     const char *body;      /* first data row */
     char sep;
     const char *const *na;
+    size_t *na_len;
+    size_t na_maxlen;
+    int fast_numbers;      /* no NA token looks like a number: parse digits directly */
+    uint8_t delim[256];    /* 1 for the separator and line-break bytes */
     int nna;
     int ncol;
     char **names;
@@ -270,19 +274,25 @@ static int fail_at(lab_err *e, const reader *r, const char *p, const char *what)
 }
 
 static void chunk_grow(chunk *c) {
-    size_t cap = c->cap ? c->cap * 2 : 1024;
+    size_t cap = c->cap * 2;
+    if (!c->cap) {
+        /* Guess the rows from the line length of the first 64 KiB, so that
+         * big chunks are allocated once instead of doubled and copied. */
+        size_t len = (size_t)(c->stop - c->start), sample = len < 65536 ? len : 65536, lines = 0;
+        for (const char *q = c->start; (q = memchr(q, '\n', (size_t)(c->start + sample - q))); q++) lines++;
+        cap = lines ? len / (sample / lines) + len / (sample / lines) / 8 + 64 : 1024;
+    }
     for (int j = 0; j < c->r->ncol; j++) {
-        c->cols[j].v = xrealloc(c->cols[j].v, cap * sizeof(slot));
+        c->cols[j].v = c->cols[j].v ? xrealloc(c->cols[j].v, cap * sizeof(slot)) : xmalloc_big(cap * sizeof(slot));
         c->cols[j].na = xrealloc(c->cols[j].na, cap);
     }
     c->cap = cap;
 }
 
 static int is_na_token(const reader *r, const char *s, size_t n) {
-    for (int k = 0; k < r->nna; k++) {
-        const char *t = r->na[k];
-        if (strlen(t) == n && memcmp(t, s, n) == 0) return 1;
-    }
+    if (n > r->na_maxlen) return 0;
+    for (int k = 0; k < r->nna; k++)
+        if (r->na_len[k] == n && memcmp(r->na[k], s, n) == 0) return 1;
     return 0;
 }
 
@@ -377,8 +387,14 @@ static void store(chunk *c, int j, const char *s, const char *e, int quoted, int
             uint32_t before = col->dict->n;
             uint32_t code = strdict_intern(col->dict, s, n);
             if (col->dict->n != before) {
+                /* New text is checked once, however often it repeats: a NUL
+                 * byte can only end up here, as no number holds one. */
+                const char *nul = memchr(s, '\0', n);
                 size_t ok = utf8_valid_prefix((const unsigned char *)s, n);
-                if (ok != n) {
+                if (nul)
+                    chunk_fail(c, dq ? at : (quoted ? at + 1 : at) + (nul - s),
+                               "NUL byte in the text (is this a binary file?)");
+                else if (ok != n) {
                     /* point at the bad byte when the text is the file's own */
                     const char *bad = dq ? at : (quoted ? at + 1 : at) + ok;
                     chunk_fail(c, bad, "invalid UTF-8 in column '%s'", c->r->names[j]);
@@ -468,7 +484,41 @@ static void chunk_parse(chunk *c) {
                     return;
                 }
             } else {
-                while (p < end && *p != sep && *p != '\n' && *p != '\r') p++;
+                if (j < ncol && r->fast_numbers && (c->cols[j].kind == K_NUM || c->cols[j].kind == K_INT)) {
+                    /* The common case: plain digits, maybe a sign and a
+                     * decimal point, parsed as the field is scanned. */
+                    ccol *col = &c->cols[j];
+                    const char *q = p;
+                    int neg = 0;
+                    if (q < end && *q == '-') {
+                        neg = 1;
+                        q++;
+                    }
+                    const char *ds = q;
+                    uint64_t m = 0;
+                    while (q < end && (unsigned)(*q - '0') <= 9 && q - ds < 15) m = m * 10 + (uint64_t)(*q++ - '0');
+                    int digits = (int)(q - ds), frac = 0;
+                    if (digits && col->kind == K_NUM && q < end && *q == '.') {
+                        const char *f0 = ++q;
+                        while (q < end && (unsigned)(*q - '0') <= 9 && digits < 15) {
+                            m = m * 10 + (uint64_t)(*q++ - '0');
+                            digits++;
+                        }
+                        frac = (int)(q - f0);
+                    }
+                    if (digits && (q == end || *q == sep || *q == '\n' || *q == '\r')) {
+                        slot *v = &col->v[c->rows];
+                        col->na[c->rows] = 0;
+                        if (col->kind == K_INT) v->i = neg ? -(int64_t)m : (int64_t)m;
+                        else {
+                            double d = (double)m / pow10_exact[frac];
+                            v->d = neg ? -d : d;
+                        }
+                        p = q;
+                        goto field_done;
+                    }
+                }
+                while (p < end && !r->delim[(unsigned char)*p]) p++;
                 fe = p;
             }
             if (j < ncol) store(c, j, fs, fe, quoted, dq, quoted ? fs - 1 : fs);
@@ -485,6 +535,7 @@ static void chunk_parse(chunk *c) {
                 c->ended = p;
                 return;
             }
+        field_done:
             j++;
             if (p < end && *p == sep) {
                 p++;
@@ -636,42 +687,67 @@ static int join_kind(int a, int b) {
     return K_STR;
 }
 
+/* Build column j from the chunks' slots. The values are moved, not copied,
+ * where that can be done: chunk 0's slot array becomes the column's array
+ * (narrowed in place for 4- and 1-byte types, grown with realloc for the other
+ * chunks' rows), so a large read touches its memory about once. */
 static column *merge_column(chunk *cs, int nch, int j, int kind, size_t nrow) {
-    column *col;
-    if (kind == K_STR) {
-        /* chunk 0's dictionary becomes the column's; the others map into it */
-        strdict *d = cs[0].cols[j].dict ? strdict_ref(cs[0].cols[j].dict) : strdict_new();
-        col = col_new(COL_STRING, nrow, d);
-        strdict_free(d);
-    } else col = col_new(kind_type(kind), nrow, NULL);
+    col_type t = kind_type(kind);
+    size_t w = col_type_width(t);
+    strdict *dict = NULL;
+    if (kind == K_STR) /* chunk 0's dictionary becomes the column's; the others map into it */
+        dict = cs[0].cols[j].dict ? strdict_ref(cs[0].cols[j].dict) : strdict_new();
+    int any_na = 0;
+    for (int k = 0; k < nch && !any_na; k++)
+        any_na = cs[k].rows && memchr(cs[k].cols[j].na, 1, cs[k].rows) != NULL;
+    uint8_t *valid = NULL;
+    if (any_na) {
+        size_t nb = (nrow + 7) / 8;
+        valid = xmalloc(nb ? nb : 1);
+        memset(valid, 0xff, nb ? nb : 1);
+    }
+    ccol *c0 = &cs[0].cols[j];
+    char *data = (char *)c0->v;
+    c0->v = NULL;
+    if (!data) data = xmalloc(8);
     size_t at = 0;
     for (int k = 0; k < nch; k++) {
         ccol *cc = &cs[k].cols[j];
+        size_t rows = cs[k].rows;
+        const slot *src = k == 0 ? (const slot *)data : cc->v;
         uint32_t *map = NULL;
         if (kind == K_STR && k > 0 && cc->dict) {
             map = xmalloc((cc->dict->n ? cc->dict->n : 1) * sizeof *map);
             for (uint32_t i = 0; i < cc->dict->n; i++)
-                map[i] = strdict_intern(col->dict, cc->dict->str[i], cc->dict->len[i]);
+                map[i] = strdict_intern(dict, cc->dict->str[i], cc->dict->len[i]);
         }
-        for (size_t i = 0; i < cs[k].rows; i++, at++) {
+        if (k == 1) data = xrealloc(data, (nrow ? nrow : 1) * (w > 8 ? w : 8));
+        /* Narrowing or converting writes element i at or before where it is
+         * read (w <= 8), so chunk 0 converts in place, front to back. */
+        for (size_t i = 0; i < rows; i++, at++) {
             if (cc->na[i]) {
-                col_set_na(col, at);
+                valid[at >> 3] &= (uint8_t)~(1u << (at & 7));
+                if (w == 8) ((int64_t *)data)[at] = 0;
                 continue;
             }
             switch (kind) {
-            case K_INT: col->i64[at] = cc->v[i].i; break;
-            case K_NUM: col->f64[at] = cc->kind == K_INT ? (double)cc->v[i].i : cc->v[i].d; break;
-            case K_BOOL: col->b[at] = (uint8_t)cc->v[i].u; break;
-            case K_STR: col->code[at] = map ? map[cc->v[i].u] : (uint32_t)cc->v[i].u; break;
+            case K_INT: ((int64_t *)data)[at] = src[i].i; break;
+            case K_NUM: ((double *)data)[at] = cc->kind == K_INT ? (double)src[i].i : src[i].d; break;
+            case K_BOOL: ((uint8_t *)data)[at] = (uint8_t)src[i].u; break;
+            case K_STR: ((uint32_t *)data)[at] = map ? map[src[i].u] : (uint32_t)src[i].u; break;
+            default: ((int64_t *)data)[at] = 0; break; /* all NA */
             }
         }
         free(map);
         /* free as we go to keep the peak low */
-        free(cc->v);
+        if (k > 0) free(cc->v);
         cc->v = NULL;
         free(cc->na);
         cc->na = NULL;
     }
+    if (nch == 1 && w < 8) data = xrealloc(data, (nrow ? nrow : 1) * w);
+    column *col = col_wrap(t, nrow, data, valid, dict);
+    strdict_free(dict);
     return col;
 }
 
@@ -776,6 +852,17 @@ frame *csv_read_buffer(const char *buf, size_t len, const char *name, const csv_
     r.sep = opts->sep ? opts->sep : ',';
     r.na = opts->na ? opts->na : default_na;
     r.nna = opts->na ? opts->nna : 2;
+    size_t na_len[64];
+    if (r.nna > 64) return lab_fail(e, "%s: at most 64 NA tokens", r.name ? r.name : "csv"), NULL;
+    r.na_len = na_len;
+    r.fast_numbers = 1;
+    for (int k = 0; k < r.nna; k++) {
+        na_len[k] = strlen(r.na[k]);
+        if (na_len[k] > r.na_maxlen) r.na_maxlen = na_len[k];
+        char c0 = r.na[k][0];
+        if ((c0 >= '0' && c0 <= '9') || c0 == '-' || c0 == '+' || c0 == '.') r.fast_numbers = 0;
+    }
+    r.delim[(unsigned char)r.sep] = r.delim['\n'] = r.delim['\r'] = 1;
     if (r.sep == '"' || r.sep == '\n' || r.sep == '\r')
         return lab_fail(e, "%s: the separator cannot be a quote or a line break", r.name), NULL;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
@@ -788,11 +875,6 @@ frame *csv_read_buffer(const char *buf, size_t len, const char *name, const csv_
     frame *f = NULL;
     chunk *cs = NULL;
     int nch = 0;
-    const char *nul = memchr(buf, '\0', len);
-    if (nul) {
-        fail_at(e, &r, nul, "NUL byte in the text (is this a binary file?)");
-        return NULL;
-    }
     /* skip blank lines before the header */
     const char *p = buf;
     while (p < r.end && (*p == '\n' || *p == '\r')) p++;
@@ -820,6 +902,13 @@ frame *csv_read_buffer(const char *buf, size_t len, const char *name, const csv_
     }
     fix_names(r.names, r.ncol);
     r.body = p;
+    if (opts->header) {
+        const char *nul = memchr(buf, '\0', (size_t)(p - buf));
+        if (nul) {
+            fail_at(e, &r, nul, "NUL byte in the text (is this a binary file?)");
+            goto done;
+        }
+    }
 
     r.forced_kind = xmalloc((size_t)r.ncol * sizeof(int));
     static const int kind_of[] = {[COL_NUMBER] = K_NUM, [COL_INTEGER] = K_INT, [COL_BOOLEAN] = K_BOOL,

@@ -135,6 +135,17 @@ column *col_new(col_type t, size_t n, strdict *dict) {
     return c;
 }
 
+column *col_wrap(col_type t, size_t n, void *data, uint8_t *valid, strdict *dict) {
+    column *c = xcalloc(1, sizeof *c);
+    c->refs = 1;
+    c->type = t;
+    c->n = n;
+    c->data = data;
+    c->valid = valid;
+    if (t == COL_STRING) c->dict = dict ? strdict_ref(dict) : strdict_new();
+    return c;
+}
+
 column *col_ref(column *c) {
     c->refs++;
     return c;

@@ -80,6 +80,10 @@ size_t col_type_width(col_type t);
 /* A column of n rows, data zeroed, every row valid. A string column gets a
  * fresh dictionary unless dict is given (then it takes a reference to it). */
 column *col_new(col_type t, size_t n, strdict *dict);
+/* A column around arrays the caller made: takes ownership of data (n values
+ * of the type's width) and valid (a bitmap, or NULL for no NA); takes a
+ * reference to dict (string columns). */
+column *col_wrap(col_type t, size_t n, void *data, uint8_t *valid, strdict *dict);
 column *col_ref(column *c);
 void col_free(column *c);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,15 @@ static void oom(size_t n) {
 void *xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
     if (!p) oom(n);
+    return p;
+}
+
+void *xmalloc_big(size_t n) {
+    const size_t huge = 2u << 20;
+    if (n < 2 * huge) return xmalloc(n);
+    void *p = NULL;
+    if (posix_memalign(&p, huge, n) != 0 || !p) oom(n);
+    madvise(p, n, MADV_HUGEPAGE);
     return p;
 }
 

@@ -23,6 +23,9 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* Like xmalloc, for large arrays: asks the kernel for huge pages, which cuts
+ * the page faults of first touch by up to 512 times. Free with free(). */
+void *xmalloc_big(size_t n);
 char *xstrndup(const char *s, size_t n);
 
 /* Called before the process dies of out-of-memory (for example to restore the

@@ -100,7 +100,7 @@ for _, name in ipairs(fx.datasets) do
         for _, p in ipairs(d.value_counts) do want[p[1]] = p[2] end
         local prev = math.huge
         for i = 1, vc:nrow() do
-          local v, n = vc.value[i], vc.count[i]
+          local v, n = vc[d.label][i], vc.count[i]
           T.eq(n, want[v], "count of " .. tostring(v))
           T.ok(n <= prev, "counts descend")
           prev = n
@@ -232,10 +232,10 @@ T.test("value_counts: ties in order of first appearance", function()
   local f = csv("v\nb\na\nc\na\nb\nd\nNA\nc\n")
   local vc = f.v:value_counts()
   T.eq(vc:nrow(), 4)
-  T.eq(vc.value[1], "b")
-  T.eq(vc.value[2], "a")
-  T.eq(vc.value[3], "c")
-  T.eq(vc.value[4], "d")
+  T.eq(vc.v[1], "b")
+  T.eq(vc.v[2], "a")
+  T.eq(vc.v[3], "c")
+  T.eq(vc.v[4], "d")
   T.eq(vc.count[1], 2)
   T.eq(vc:types()[2], "integer")
   local u = f.v:unique()
