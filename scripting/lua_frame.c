@@ -276,19 +276,16 @@ static int f_newindex(lua_State *L) {
     return 0;
 }
 
-/* df:mutate{name = value, ...} — a new frame with columns added or replaced;
- * new columns in name order. */
-static int f_mutate(lua_State *L) {
-    frame *f = lab_checkframe(L, 1);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    /* gather and sort keys for a deterministic column order */
+/* Push a list of the string keys of the table at t, sorted, so that columns
+ * made from a Lua table come in a deterministic order; returns the count. */
+static int push_sorted_keys(lua_State *L, int t) {
     lua_newtable(L);
     int keys = lua_gettop(L);
     int nk = 0;
     lua_pushnil(L);
-    while (lua_next(L, 2)) {
+    while (lua_next(L, t)) {
         lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) return luaL_argerror(L, 2, "column names must be strings");
+        if (lua_type(L, -1) != LUA_TSTRING) return luaL_argerror(L, t, "column names must be strings");
         lua_pushvalue(L, -1);
         lua_rawseti(L, keys, ++nk);
     }
@@ -297,6 +294,16 @@ static int f_mutate(lua_State *L) {
     lua_pushvalue(L, keys);
     lua_call(L, 1, 0);
     lua_pop(L, 1);
+    return nk;
+}
+
+/* df:mutate{name = value, ...} — a new frame with columns added or replaced;
+ * new columns in name order. */
+static int f_mutate(lua_State *L) {
+    frame *f = lab_checkframe(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    int nk = push_sorted_keys(L, 2);
+    int keys = lua_gettop(L);
     frame *g = frame_copy(f);
     lab_pushframe(L, g);
     int gi = lua_gettop(L);
@@ -401,30 +408,19 @@ static int l_frame(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const known[] = {"order", NULL};
     lab_check_options(L, 2, known);
-    lua_newtable(L);
-    int keys = lua_gettop(L);
-    int nk = 0;
+    int keys, nk = 0;
     if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "order") != LUA_TNIL) {
         int t = lua_gettop(L);
-        luaL_checktype(L, t, LUA_TTABLE);
+        if (!lua_istable(L, t)) return luaL_argerror(L, 2, "field 'order' must be a list of column names");
+        lua_newtable(L);
+        keys = lua_gettop(L);
         for (lua_Integer k = 1; k <= luaL_len(L, t); k++) {
             lua_geti(L, t, k);
             lua_rawseti(L, keys, ++nk);
         }
-        lua_pop(L, 1);
     } else {
-        lua_pushnil(L);
-        while (lua_next(L, 1)) {
-            lua_pop(L, 1);
-            if (lua_type(L, -1) != LUA_TSTRING) return luaL_argerror(L, 1, "column names must be strings");
-            lua_pushvalue(L, -1);
-            lua_rawseti(L, keys, ++nk);
-        }
-        lua_getglobal(L, "table");
-        lua_getfield(L, -1, "sort");
-        lua_pushvalue(L, keys);
-        lua_call(L, 1, 0);
-        lua_pop(L, 1);
+        nk = push_sorted_keys(L, 1);
+        keys = lua_gettop(L);
     }
     frame *f = frame_new();
     lab_pushframe(L, f);

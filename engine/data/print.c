@@ -34,25 +34,9 @@ static size_t prefix_bytes(const char *s, size_t n, size_t width) {
     return i;
 }
 
-typedef struct sbuf {
-    char *b;
-    size_t n, cap;
-} sbuf;
 
-static void sb_put(sbuf *s, const char *t, size_t n) {
-    if (s->n + n + 1 > s->cap) {
-        s->cap = (s->n + n + 1) * 2;
-        s->b = xrealloc(s->b, s->cap);
-    }
-    memcpy(s->b + s->n, t, n);
-    s->n += n;
-    s->b[s->n] = '\0';
-}
-
-static void sb_str(sbuf *s, const char *t) { sb_put(s, t, strlen(t)); }
-
-static void sb_pad(sbuf *s, size_t n) {
-    while (n--) sb_put(s, " ", 1);
+static void sb_pad(strbuf *s, size_t n) {
+    while (n--) strbuf_add(s, " ", 1);
 }
 
 /* Cell text for display: numbers with up to 6 significant digits. */
@@ -98,13 +82,13 @@ char *frame_format(const frame *f, const print_opts *opts) {
     for (size_t k = 0; k < shown; k++)
         rows[k] = !elide || k < o.edge_rows ? k : n - shown + k;
 
-    sbuf s = {0};
+    strbuf s = {0};
     char head[128];
     snprintf(head, sizeof head, "frame %zu rows × %d columns\n", n, f->ncol);
-    sb_str(&s, head);
+    strbuf_adds(&s, head);
     if (f->ncol == 0) {
         free(rows);
-        return s.b;
+        return s.s;
     }
     /* width of the row-number column */
     char tmp[64];
@@ -143,12 +127,12 @@ char *frame_format(const frame *f, const print_opts *opts) {
         if (elide && line == o.edge_rows + 2) {
             char more[96];
             snprintf(more, sizeof more, "%*s  … %zu more rows\n", idxw, "", n - shown);
-            sb_str(&s, more);
+            strbuf_adds(&s, more);
         }
         if (line < 2) sb_pad(&s, (size_t)idxw);
         else {
             snprintf(tmp, sizeof tmp, "%*zu", idxw, rows[line - 2] + 1);
-            sb_str(&s, tmp);
+            strbuf_adds(&s, tmp);
         }
         for (int j = 0; j < ncol_shown; j++) {
             const char *t = cells[(size_t)j * (shown + 2) + line];
@@ -156,47 +140,47 @@ char *frame_format(const frame *f, const print_opts *opts) {
             int left = f->cols[j]->type == COL_STRING || f->cols[j]->type == COL_BOOLEAN;
             sb_pad(&s, 2);
             if (left) {
-                sb_str(&s, t);
+                strbuf_adds(&s, t);
                 if (j + 1 < ncol_shown) sb_pad(&s, (size_t)(widths[j] - tw));
             } else {
                 sb_pad(&s, (size_t)(widths[j] - tw));
-                sb_str(&s, t);
+                strbuf_adds(&s, t);
             }
         }
         /* no trailing blanks */
-        while (s.n && s.b[s.n - 1] == ' ') s.b[--s.n] = '\0';
-        sb_put(&s, "\n", 1);
+        while (s.n && s.s[s.n - 1] == ' ') s.s[--s.n] = '\0';
+        strbuf_add(&s, "\n", 1);
     }
     if (ncol_shown < f->ncol) {
         snprintf(tmp, sizeof tmp, "… %d more columns:", f->ncol - ncol_shown);
-        sb_str(&s, tmp);
+        strbuf_adds(&s, tmp);
         for (int j = ncol_shown; j < f->ncol && j < ncol_shown + 12; j++) {
-            sb_str(&s, " ");
-            sb_str(&s, f->names[j]);
+            strbuf_adds(&s, " ");
+            strbuf_adds(&s, f->names[j]);
         }
-        if (f->ncol > ncol_shown + 12) sb_str(&s, " …");
-        sb_put(&s, "\n", 1);
+        if (f->ncol > ncol_shown + 12) strbuf_adds(&s, " …");
+        strbuf_add(&s, "\n", 1);
     }
     for (size_t k = 0; k < (size_t)f->ncol * (shown + 2); k++) free(cells[k]);
     free(cells);
     free(widths);
     free(rows);
     /* drop the final newline: the printer adds its own */
-    if (s.n && s.b[s.n - 1] == '\n') s.b[--s.n] = '\0';
-    return s.b;
+    if (s.n && s.s[s.n - 1] == '\n') s.s[--s.n] = '\0';
+    return s.s;
 }
 
 char *col_format_vector(const column *c, const char *name, int width) {
-    sbuf s = {0};
+    strbuf s = {0};
     char buf[160];
     snprintf(buf, sizeof buf, "%s[%zu]%s%s:", col_type_name(c->type), c->n, name && *name ? " " : "",
              name ? name : "");
-    sb_str(&s, buf);
+    strbuf_adds(&s, buf);
     size_t na = col_na_count(c);
     /* as many values from each end as fit */
     size_t lo = 0, hi = c->n;
     int room = width - (int)s.n - 12;
-    sbuf tail = {0};
+    strbuf tail = {0};
     int front = 1;
     while (lo < hi && room > 0) {
         size_t i = front ? lo : hi - 1;
@@ -208,28 +192,28 @@ char *col_format_vector(const column *c, const char *name, int width) {
         if (w > room && lo + 1 < hi) break;
         room -= w;
         if (front) {
-            sb_str(&s, " ");
-            sb_str(&s, item);
+            strbuf_adds(&s, " ");
+            strbuf_adds(&s, item);
             lo++;
         } else {
-            char *old = tail.b;
-            sbuf nt = {0};
-            sb_str(&nt, " ");
-            sb_str(&nt, item);
-            if (old) sb_str(&nt, old);
+            char *old = tail.s;
+            strbuf nt = {0};
+            strbuf_adds(&nt, " ");
+            strbuf_adds(&nt, item);
+            if (old) strbuf_adds(&nt, old);
             free(old);
             tail = nt;
             hi--;
         }
         front = !front;
     }
-    if (lo < hi) sb_str(&s, " …");
-    if (tail.b) sb_str(&s, tail.b);
-    free(tail.b);
+    if (lo < hi) strbuf_adds(&s, " …");
+    if (tail.s) strbuf_adds(&s, tail.s);
+    free(tail.s);
     if (na) {
         snprintf(buf, sizeof buf, "  (%zu NA)", na);
-        sb_str(&s, buf);
+        strbuf_adds(&s, buf);
     }
-    if (!s.b) sb_str(&s, "");
-    return s.b;
+    if (!s.s) strbuf_adds(&s, "");
+    return s.s;
 }

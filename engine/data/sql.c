@@ -23,34 +23,16 @@
 
 /* ---- small helpers -------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-} sbuf;
-
-static void sbuf_add(sbuf *b, const char *s, size_t len) {
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (b->n + len + 1 > cap) cap *= 2;
-        b->p = xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void sbuf_adds(sbuf *b, const char *s) { sbuf_add(b, s, strlen(s)); }
 
 /* "name" with every inner double quote doubled: a valid identifier for any text. */
-static void sbuf_add_ident(sbuf *b, const char *name) {
-    sbuf_add(b, "\"", 1);
+static void strbuf_add_ident(strbuf *b, const char *name) {
+    strbuf_add(b, "\"", 1);
     for (const char *q; (q = strchr(name, '"')) != NULL; name = q + 1) {
-        sbuf_add(b, name, (size_t)(q - name) + 1);
-        sbuf_add(b, "\"", 1);
+        strbuf_add(b, name, (size_t)(q - name) + 1);
+        strbuf_add(b, "\"", 1);
     }
-    sbuf_adds(b, name);
-    sbuf_add(b, "\"", 1);
+    strbuf_adds(b, name);
+    strbuf_add(b, "\"", 1);
 }
 
 /* The query on one line and at most about 160 bytes, around offset `at` when
@@ -495,7 +477,7 @@ static int check_table(sqlite3 *db, const frame *f, const char *db_path, const c
     sqlite3_stmt *st = NULL;
     int rc = -1, ntab = 0, cap = 0;
     char **tnames = NULL, **tdecls = NULL;
-    sbuf list = {0};
+    strbuf list = {0};
     if (sqlite3_prepare_v2(db, "SELECT name, type FROM pragma_table_info(?1)", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) != SQLITE_OK) {
         if (sqlite3_errcode(db) == SQLITE_NOTADB) lab_fail(e, "%s: file is not a database", db_path);
@@ -513,8 +495,8 @@ static int check_table(sqlite3 *db, const frame *f, const char *db_path, const c
         }
         tnames[ntab] = xstrdup(name ? name : "");
         tdecls[ntab] = xstrdup(decl ? decl : "");
-        if (ntab) sbuf_adds(&list, ", ");
-        sbuf_adds(&list, tnames[ntab]);
+        if (ntab) strbuf_adds(&list, ", ");
+        strbuf_adds(&list, tnames[ntab]);
         ntab++;
     }
     if (step != SQLITE_DONE) {
@@ -530,7 +512,7 @@ static int check_table(sqlite3 *db, const frame *f, const char *db_path, const c
         while (k < ntab && sqlite3_stricmp(f->names[j], tnames[k]) != 0) k++;
         if (k == ntab) {
             lab_fail(e, "%s: cannot append to table '%s': it has no column '%s' (its columns: %s)", db_path,
-                     table, f->names[j], list.p);
+                     table, f->names[j], list.s);
             goto done;
         }
         if (!type_fits(f->cols[j]->type, tdecls[k])) {
@@ -557,25 +539,25 @@ done:
     }
     free(tnames);
     free(tdecls);
-    free(list.p);
+    free(list.s);
     return rc;
 }
 
 static int insert_rows(sqlite3 *db, const frame *f, const char *db_path, const char *table, lab_err *e) {
-    sbuf sql = {0};
+    strbuf sql = {0};
     sqlite3_stmt *st = NULL;
     int rc = -1;
-    sbuf_adds(&sql, "INSERT INTO ");
-    sbuf_add_ident(&sql, table);
-    sbuf_adds(&sql, " (");
+    strbuf_adds(&sql, "INSERT INTO ");
+    strbuf_add_ident(&sql, table);
+    strbuf_adds(&sql, " (");
     for (int j = 0; j < f->ncol; j++) {
-        if (j) sbuf_adds(&sql, ", ");
-        sbuf_add_ident(&sql, f->names[j]);
+        if (j) strbuf_adds(&sql, ", ");
+        strbuf_add_ident(&sql, f->names[j]);
     }
-    sbuf_adds(&sql, ") VALUES (");
-    for (int j = 0; j < f->ncol; j++) sbuf_adds(&sql, j ? ", ?" : "?");
-    sbuf_adds(&sql, ")");
-    if (sqlite3_prepare_v2(db, sql.p, -1, &st, NULL) != SQLITE_OK) {
+    strbuf_adds(&sql, ") VALUES (");
+    for (int j = 0; j < f->ncol; j++) strbuf_adds(&sql, j ? ", ?" : "?");
+    strbuf_adds(&sql, ")");
+    if (sqlite3_prepare_v2(db, sql.s, -1, &st, NULL) != SQLITE_OK) {
         lab_fail(e, "%s: table '%s': %s", db_path, table, sqlite3_errmsg(db));
         goto done;
     }
@@ -607,7 +589,7 @@ static int insert_rows(sqlite3 *db, const frame *f, const char *db_path, const c
     rc = 0;
 done:
     sqlite3_finalize(st);
-    free(sql.p);
+    free(sql.s);
     return rc;
 }
 
@@ -624,7 +606,7 @@ int sql_write(const frame *f, const char *db_path, const char *table, sql_mode m
                                     table, f->names[j]);
 
     int rc = -1;
-    sbuf sql = {0};
+    strbuf sql = {0};
     sqlite3 *db = open_db(db_path, 0, e);
     if (!db) return -1;
     if (exec_sql(db, "BEGIN IMMEDIATE", db_path, table, e) < 0) goto done;
@@ -636,24 +618,24 @@ int sql_write(const frame *f, const char *db_path, const char *table, sql_mode m
         goto done;
     }
     if (exists && mode == SQL_MODE_REPLACE) {
-        sbuf_adds(&sql, "DROP TABLE ");
-        sbuf_add_ident(&sql, table);
-        if (exec_sql(db, sql.p, db_path, table, e) < 0) goto done;
+        strbuf_adds(&sql, "DROP TABLE ");
+        strbuf_add_ident(&sql, table);
+        if (exec_sql(db, sql.s, db_path, table, e) < 0) goto done;
         exists = 0;
     }
     if (exists == 0) {
         sql.n = 0;
-        sbuf_adds(&sql, "CREATE TABLE ");
-        sbuf_add_ident(&sql, table);
-        sbuf_adds(&sql, " (");
+        strbuf_adds(&sql, "CREATE TABLE ");
+        strbuf_add_ident(&sql, table);
+        strbuf_adds(&sql, " (");
         for (int j = 0; j < f->ncol; j++) {
-            if (j) sbuf_adds(&sql, ", ");
-            sbuf_add_ident(&sql, f->names[j]);
-            sbuf_adds(&sql, " ");
-            sbuf_adds(&sql, sql_type_name(f->cols[j]->type));
+            if (j) strbuf_adds(&sql, ", ");
+            strbuf_add_ident(&sql, f->names[j]);
+            strbuf_adds(&sql, " ");
+            strbuf_adds(&sql, sql_type_name(f->cols[j]->type));
         }
-        sbuf_adds(&sql, ")");
-        if (exec_sql(db, sql.p, db_path, table, e) < 0) goto done;
+        strbuf_adds(&sql, ")");
+        if (exec_sql(db, sql.s, db_path, table, e) < 0) goto done;
     }
     if (insert_rows(db, f, db_path, table, e) < 0) goto done;
     if (exec_sql(db, "COMMIT", db_path, table, e) < 0) goto done;
@@ -661,6 +643,6 @@ int sql_write(const frame *f, const char *db_path, const char *table, sql_mode m
 done:
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
-    free(sql.p);
+    free(sql.s);
     return rc;
 }

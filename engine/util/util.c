@@ -58,6 +58,20 @@ char *xstrndup(const char *s, size_t n) {
 
 char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
 
+void strbuf_add(strbuf *b, const char *s, size_t len) {
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (b->n + len + 1 > cap) cap *= 2;
+        b->s = xrealloc(b->s, cap);
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, len);
+    b->n += len;
+    b->s[b->n] = '\0';
+}
+
+void strbuf_adds(strbuf *b, const char *s) { strbuf_add(b, s, strlen(s)); }
+
 int lab_fail(lab_err *e, const char *fmt, ...) {
     if (e) {
         va_list ap;

@@ -28,6 +28,15 @@ char *xstrdup(const char *s);
 void *xmalloc_big(size_t n);
 char *xstrndup(const char *s, size_t n);
 
+/* A growable string: zero-initialise ({0}), append, take .s (NUL-terminated,
+ * NULL while empty) and free it. */
+typedef struct strbuf {
+    char *s;
+    size_t n, cap;
+} strbuf;
+void strbuf_add(strbuf *b, const char *s, size_t len);
+void strbuf_adds(strbuf *b, const char *s);
+
 /* Called before the process dies of out-of-memory (for example to restore the
  * terminal). It must not allocate. */
 void lab_set_oom_handler(void (*fn)(void));
