@@ -78,6 +78,7 @@ void lab_open_io(lua_State *L);     /* lua_io.c: read_csv, write_csv */
 void lab_open_stats(lua_State *L);  /* lua_stats.c */
 void lab_open_sql(lua_State *L);    /* lua_sql.c */
 void lab_open_ops(lua_State *L);    /* lua_ops.c */
+void lab_open_pretty(lua_State *L); /* pretty.c: lab.pretty */
 
 int luaopen_lab(lua_State *L);
 

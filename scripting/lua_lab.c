@@ -367,5 +367,6 @@ int luaopen_lab(lua_State *L) {
     lab_open_stats(L);
     lab_open_sql(L);
     lab_open_ops(L);
+    lab_open_pretty(L);
     return 1;
 }
