@@ -32,12 +32,21 @@ LUA_CFLAGS    := $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS      := $(shell pkg-config --libs lua5.4 2>/dev/null)
 SQLITE_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null)
+READLINE_CFLAGS := $(shell pkg-config --cflags readline 2>/dev/null)
+READLINE_LIBS   := $(shell pkg-config --libs readline 2>/dev/null)
+PLOT_CFLAGS   := $(shell pkg-config --cflags plplot cairo 2>/dev/null)
+PLOT_LIBS     := $(shell pkg-config --libs plplot cairo 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # engine/ is plain C: it sees SQLite (its store format) but never Lua, curses or HTTP.
 ENGINE_SRC := $(sort $(wildcard engine/*/*.c))
-SCRIPT_SRC := $(sort $(wildcard scripting/*.c))
+# The REPL is the binary's, not the module's (it needs readline).
+HOST_SRC   := scripting/repl.c
+SCRIPT_SRC := $(filter-out $(HOST_SRC),$(sort $(wildcard scripting/*.c)))
+HOST_OBJ   := $(HOST_SRC:%.c=$(B)/%.o)
+DOCS_MD    := $(sort $(wildcard docs/lua/*.md))
+DOCS_OBJ   := $(B)/gen/docs.o
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(B)/%.o)
 SCRIPT_OBJ := $(SCRIPT_SRC:%.c=$(B)/%.o)
 CTEST_SRC  := $(sort $(wildcard tests/c/test_*.c))
@@ -53,17 +62,17 @@ all: lab lab.so
 # commands (./lab, lua5.4 with LUA_CPATH=./?.so) work without knowing about it.
 # Always copied: the same names serve the release and the SANITIZE build.
 lab: $(B)/lab FORCE
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 lab.so: $(B)/lab.so FORCE
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 FORCE:
 
-$(B)/lab: $(B)/lab.o $(SCRIPT_OBJ) $(ENGINE_LIB)
-	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(LDLIBS)
+$(B)/lab: $(B)/lab.o $(HOST_OBJ) $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
+	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(READLINE_LIBS) $(PLOT_LIBS) $(LDLIBS)
 
 # The module leaves Lua's symbols to the interpreter that loads it.
-$(B)/lab.so: $(SCRIPT_OBJ) $(ENGINE_LIB)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SQLITE_LIBS) $(LDLIBS)
+$(B)/lab.so: $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SQLITE_LIBS) $(PLOT_LIBS) $(LDLIBS)
 
 $(ENGINE_LIB): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
@@ -71,11 +80,19 @@ $(ENGINE_LIB): $(ENGINE_OBJ)
 
 $(B)/engine/%.o: engine/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SQLITE_CFLAGS) -Iengine -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -Iengine -MMD -MP -c -o $@ $<
 
 $(B)/scripting/%.o: scripting/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS) -Iengine -Iscripting -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS) $(READLINE_CFLAGS) -Iengine -Iscripting -MMD -MP -c -o $@ $<
+
+# help() shows docs/lua/*.md, embedded at build time: one source for both.
+$(B)/gen/docs.c: $(DOCS_MD) tools/embed_docs.lua
+	@mkdir -p $(dir $@)
+	lua5.4 tools/embed_docs.lua $(DOCS_MD) > $@.tmp && mv $@.tmp $@
+
+$(DOCS_OBJ): $(B)/gen/docs.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/lab.o: lab.c
 	@mkdir -p $(dir $@)
@@ -84,17 +101,18 @@ $(B)/lab.o: lab.c
 $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) -Iengine -MMD -MP -o $@ $< $(ENGINE_LIB) \
-		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(LDLIBS)
+		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PLOT_LIBS) $(LDLIBS)
 
--include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
+-include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
 
 # ---- dependencies -----------------------------------------------------------
 # Build and test needs; python3-pandas and r-cran-data.table are for `make bench`
 # and for regenerating fixtures only (the tests never run Python).
 DEB_BUILD := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 \
-             libcmocka-dev libreadline-dev libncurses-dev
+             libcmocka-dev libreadline-dev libncurses-dev \
+             libplplot-dev plplot-driver-cairo libcairo2-dev
 DEB_TEST  := tmux
-DEB_BENCH := python3-pandas r-cran-data.table time
+DEB_BENCH := python3-pandas r-cran-data.table time python3-matplotlib
 DEB_FUZZ  := clang libclang-rt-14-dev
 
 deps:
@@ -125,7 +143,7 @@ fuzz: build/fuzz/fuzz_csv
 
 build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/csv_check.h $(ENGINE_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) -lm -lpthread
+	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) -lm -lpthread
 
 fuzz-run: fuzz
 	@mkdir -p build/fuzz/corpus-csv

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lab_lua.h"
+#include "repl.h"
 
 static const char usage[] =
     "usage: lab <command> [arguments]\n"
@@ -19,6 +20,7 @@ static const char usage[] =
     "statistics and models from Lua.\n"
     "\n"
     "commands:\n"
+    "  repl                     the Lua REPL with lab loaded (also `lab` with no command)\n"
     "  run FILE.lua [ARG ...]   run a Lua script with the lab module loaded (global `lab`)\n"
     "  --help                   this help; `lab CMD --help` for one command\n"
     "  --version                the version\n"
@@ -59,14 +61,11 @@ static int msghandler(lua_State *L) {
 
 /* A Lua state with the standard libraries and lab as a global. */
 static lua_State *new_state(void) {
-    lua_State *L = luaL_newstate();
+    lua_State *L = lab_newstate();
     if (!L) {
         fprintf(stderr, "lab: cannot create a Lua state (out of memory)\n");
         exit(1);
     }
-    luaL_openlibs(L);
-    luaL_requiref(L, "lab", luaopen_lab, 1);
-    lua_pop(L, 1);
     return L;
 }
 
@@ -103,7 +102,10 @@ static int cmd_run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+    /* the workbench comes here; until then `lab` alone is the REPL */
+    if (argc < 2) return lab_repl_main(1, (char *[]){"repl", NULL});
+    if (strcmp(argv[1], "repl") == 0) return lab_repl_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, stdout);
         return 0;

@@ -79,7 +79,12 @@ void lab_open_stats(lua_State *L);  /* lua_stats.c */
 void lab_open_sql(lua_State *L);    /* lua_sql.c */
 void lab_open_ops(lua_State *L);    /* lua_ops.c */
 void lab_open_pretty(lua_State *L); /* pretty.c: lab.pretty */
+void lab_open_help(lua_State *L);   /* help.c: lab.doc, lab.help */
 
 int luaopen_lab(lua_State *L);
+
+/* A Lua state for a host (lab run, lab repl): the standard libraries, lab
+ * as a global and as package.loaded.lab, and help() as a global. */
+lua_State *lab_newstate(void);
 
 #endif

@@ -25,6 +25,7 @@ static int l_read_csv(lua_State *L) {
     o.sep = check_sep(L, 2);
     o.header = lab_optbool_field(L, 2, "header", 1);
     o.threads = lab_optint_field(L, 2, "threads", 0);
+    o.interrupt = &lab_interrupt;
     /* NA tokens and type overrides live in userdata so an error frees them */
     if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "na") != LUA_TNIL) {
         int t = lua_gettop(L);

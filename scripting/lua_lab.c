@@ -6,6 +6,8 @@
  * never freed twice. */
 #include "lab_lua.h"
 
+#include <lualib.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,5 +370,17 @@ int luaopen_lab(lua_State *L) {
     lab_open_sql(L);
     lab_open_ops(L);
     lab_open_pretty(L);
+    lab_open_help(L);
     return 1;
+}
+
+lua_State *lab_newstate(void) {
+    lua_State *L = luaL_newstate();
+    if (!L) return NULL;
+    luaL_openlibs(L);
+    luaL_requiref(L, "lab", luaopen_lab, 1);
+    lua_getfield(L, -1, "help");
+    lua_setglobal(L, "help");
+    lua_pop(L, 1);
+    return L;
 }

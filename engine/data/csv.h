@@ -28,7 +28,7 @@ typedef struct csv_opts {
     void *progress_ud;
     /* When non-NULL and set non-zero (from a signal handler, say), the read
      * stops and fails with "interrupted". */
-    volatile int *interrupt;
+    volatile sig_atomic_t *interrupt;
 } csv_opts;
 
 void csv_opts_init(csv_opts *o);

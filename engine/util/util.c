@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+volatile sig_atomic_t lab_interrupt;
+
 static void (*oom_handler)(void);
 
 void lab_set_oom_handler(void (*fn)(void)) { oom_handler = fn; }

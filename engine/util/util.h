@@ -6,6 +6,7 @@
 #ifndef LAB_UTIL_H
 #define LAB_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,10 @@ size_t lab_edit_distance(const char *a, const char *b);
  * value. buf must hold at least 32 bytes. Returns the length written. NaN and
  * infinities come out as "nan", "inf" and "-inf". */
 int lab_fmt_double(char *buf, double v);
+
+/* Set (from a SIGINT handler, say) to ask long engine loops to stop: they
+ * check it now and then and fail with "interrupted". The host clears it. */
+extern volatile sig_atomic_t lab_interrupt;
 
 /* Seconds since an arbitrary point, monotonic. */
 double lab_now(void);

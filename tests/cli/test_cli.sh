@@ -43,7 +43,10 @@ one_line_err() {
 
 check "version" 0 "lab 0.1.0" $LAB --version
 check "help" 0 "run FILE.lua" $LAB --help
-check "no command shows help" 0 "usage: lab" $LAB
+check "no command starts the REPL (stdin not a terminal: no prompt)" 0 "[0." sh -c "echo 'print(6*7)' | $LAB"
+check "repl evaluates expressions" 0 "42" sh -c "echo '6*7' | $LAB repl"
+check "repl --help" 0 "usage: lab repl" $LAB repl --help
+check "repl rejects unknown arguments" 2 "unknown argument '--frob'" $LAB repl --frob
 check "unknown command" 2 "lab: unknown command 'frobnicate'" $LAB frobnicate
 check "run without a file" 2 "usage: lab run FILE.lua" $LAB run
 check "run --help" 0 "usage: lab run FILE.lua" $LAB run --help

@@ -1,0 +1,10 @@
+/* repl.h — `lab repl`, the readline REPL. */
+#ifndef LAB_REPL_H
+#define LAB_REPL_H
+
+#include "lab_lua.h"
+
+/* Run the REPL (argv[0] is "repl"); returns the exit status. */
+int lab_repl_main(int argc, char **argv);
+
+#endif
