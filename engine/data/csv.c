@@ -211,6 +211,7 @@ typedef struct ccol {
     int kind;
     int forced;       /* the user fixed the type: never promote */
     int quoted_empty; /* saw "" (an empty string, not NA) */
+    int nan_seen;     /* saw "nan" while the kind was open: NA for numbers, text for strings */
     slot *v;
     uint8_t *na;      /* one byte a row: 1 = NA */
     strdict *dict;
@@ -328,7 +329,11 @@ static void store(chunk *c, int j, const char *s, const char *e, int quoted, int
             if (parse_int(s, e, &v->i)) col->kind = K_INT;
             else {
                 int rc = parse_double(s, e, &v->d);
-                if (rc == 2) { col->na[row] = 1; return; }
+                if (rc == 2) {
+                    col->na[row] = 1;
+                    col->nan_seen = 1;
+                    return;
+                }
                 if (rc == 1) col->kind = K_NUM;
                 else {
                     uint8_t b;
@@ -414,7 +419,7 @@ static void store(chunk *c, int j, const char *s, const char *e, int quoted, int
         /* Promote to string: the earlier rows' text is gone, so the chunk is
          * parsed again with this column as text from the start (unless all
          * it saw so far was NA). */
-        if (col->kind != K_EMPTY || col->quoted_empty) c->restart = 1;
+        if (col->kind != K_EMPTY || col->quoted_empty || col->nan_seen) c->restart = 1;
         col->kind = K_STR;
         if (!col->dict) col->dict = strdict_new();
     }
@@ -433,6 +438,7 @@ static void chunk_parse(chunk *c) {
         col->kind = c->kinds_in ? c->kinds_in[j] : (r->forced_kind[j] >= 0 ? r->forced_kind[j] : K_EMPTY);
         col->forced = r->forced_kind[j] >= 0;
         col->quoted_empty = 0;
+        col->nan_seen = 0;
         if (col->kind == K_STR && !col->dict) col->dict = strdict_new();
     }
     while (p < c->stop) {
@@ -965,7 +971,9 @@ frame *csv_read_buffer(const char *buf, size_t len, const char *name, const csv_
     for (int k = 0; k < nch; k++) {
         int again = 0;
         for (int j = 0; j < r.ncol; j++)
-            if (kinds[j] == K_STR && (cs[k].cols[j].kind != K_STR || cs[k].cols[j].quoted_empty)) again = 1;
+            if (kinds[j] == K_STR &&
+                (cs[k].cols[j].kind != K_STR || cs[k].cols[j].quoted_empty || cs[k].cols[j].nan_seen))
+                again = 1;
         if (!again) continue;
         free(cs[k].kinds_in);
         cs[k].kinds_in = xmalloc((size_t)r.ncol * sizeof(int));
@@ -1072,7 +1080,8 @@ static void wput(wbuf *w, const char *s, size_t n) {
 }
 
 static void wput_text(wbuf *w, const char *s, size_t n, char sep, int quote_anyway) {
-    int q = quote_anyway || n == 0;
+    /* a leading U+FEFF would be taken for the file's byte-order mark */
+    int q = quote_anyway || n == 0 || (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0);
     for (size_t i = 0; i < n && !q; i++)
         q = s[i] == sep || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!q) {
@@ -1093,6 +1102,7 @@ static void wput_text(wbuf *w, const char *s, size_t n, char sep, int quote_anyw
 
 int csv_write_file(const frame *f, const char *path, char sep, lab_err *e) {
     if (!sep) sep = ',';
+    if (f->ncol == 0) return lab_fail(e, "%s: a frame with no columns cannot be written as CSV", path);
     size_t plen = strlen(path);
     char *tmp = xmalloc(plen + 32);
     snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
@@ -1113,7 +1123,11 @@ int csv_write_file(const frame *f, const char *path, char sep, lab_err *e) {
         for (int j = 0; j < f->ncol; j++) {
             const column *c = f->cols[j];
             if (j) wput(&w, &sep, 1);
-            if (col_is_na(c, i)) continue;
+            if (col_is_na(c, i)) {
+                /* an empty line would be skipped as blank: say NA */
+                if (f->ncol == 1) wput(&w, "NA", 2);
+                continue;
+            }
             int n;
             switch (c->type) {
             case COL_NUMBER:

@@ -76,10 +76,23 @@ void strbuf_adds(strbuf *b, const char *s) { strbuf_add(b, s, strlen(s)); }
 
 int lab_fail(lab_err *e, const char *fmt, ...) {
     if (e) {
+        char raw[sizeof e->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
+        /* An error is one line: control characters quoted from the input (a
+         * line break inside a name or a value) are shown escaped. */
+        size_t k = 0;
+        for (const char *p = raw; *p && k + 5 < sizeof e->msg; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (c >= 0x20 && c != 0x7f) e->msg[k++] = (char)c;
+            else if (c == '\n') k += (size_t)snprintf(e->msg + k, 3, "\\n");
+            else if (c == '\r') k += (size_t)snprintf(e->msg + k, 3, "\\r");
+            else if (c == '\t') k += (size_t)snprintf(e->msg + k, 3, "\\t");
+            else k += (size_t)snprintf(e->msg + k, 5, "\\x%02x", c);
+        }
+        e->msg[k] = '\0';
     }
     return -1;
 }
