@@ -72,7 +72,7 @@ $(B)/lab: $(B)/lab.o $(HOST_OBJ) $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
 
 # The module leaves Lua's symbols to the interpreter that loads it.
 $(B)/lab.so: $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SQLITE_LIBS) $(PLOT_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(SQLITE_LIBS) $(PLOT_LIBS) $(LDLIBS)
 
 $(ENGINE_LIB): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
@@ -111,7 +111,7 @@ $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 DEB_BUILD := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 \
              libcmocka-dev libreadline-dev libncurses-dev \
              libplplot-dev plplot-driver-cairo libcairo2-dev
-DEB_TEST  := tmux
+DEB_TEST  := tmux python3-nbformat
 DEB_BENCH := python3-pandas r-cran-data.table time python3-matplotlib
 DEB_FUZZ  := clang libclang-rt-14-dev
 
@@ -135,11 +135,18 @@ fixtures:
 # ---- benchmarks and fuzzing ---------------------------------------------------
 bench: all deps-bench
 	@sh bench/csv/run.sh
+	@sh bench/plot/run.sh
 
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iengine
 FUZZ_SECONDS ?= 60
 
-fuzz: build/fuzz/fuzz_csv
+fuzz: build/fuzz/fuzz_csv build/fuzz/fuzz_notebook
+
+# the notebook cell parser and the report writers (run: build/fuzz/fuzz_notebook -max_total_time=300)
+NOTEBOOK_FUZZ_SRC := $(wildcard engine/notebook/*.c) engine/util/util.c
+build/fuzz/fuzz_notebook: tests/fuzz/fuzz_notebook.c $(NOTEBOOK_FUZZ_SRC) $(wildcard engine/notebook/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) -lm
 
 build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/csv_check.h $(ENGINE_SRC)
 	@mkdir -p $(dir $@)

@@ -79,6 +79,14 @@ void lab_open_stats(lua_State *L);  /* lua_stats.c */
 void lab_open_sql(lua_State *L);    /* lua_sql.c */
 void lab_open_ops(lua_State *L);    /* lua_ops.c */
 void lab_open_pretty(lua_State *L); /* pretty.c: lab.pretty */
+void lab_open_plot(lua_State *L);   /* lua_plot.c: lab.plot */
+
+/* Plots: userdata "lab.Plot". A plot made without a `file` option is passed
+ * to the function stored in the registry under LAB_PLOT_SINK when there is
+ * one (the notebook runner and the REPL install it); otherwise it is shown
+ * when stdout is a terminal. */
+#define LAB_PLOT "lab.Plot"
+#define LAB_PLOT_SINK "lab.plot_sink"
 void lab_open_help(lua_State *L);   /* help.c: lab.doc, lab.help */
 
 int luaopen_lab(lua_State *L);

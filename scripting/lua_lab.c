@@ -371,6 +371,7 @@ int luaopen_lab(lua_State *L) {
     lab_open_ops(L);
     lab_open_pretty(L);
     lab_open_help(L);
+    lab_open_plot(L);
     return 1;
 }
 

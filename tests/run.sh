@@ -10,6 +10,9 @@ LAB_ROOT=$(pwd)
 export LAB_ROOT
 export LUA_CPATH="$LAB_ROOT/?.so;;"
 export LUA_PATH="$LAB_ROOT/tests/lua/?.lua;;"
+# fontconfig and libltdl (under PLplot) keep caches until exit: not lab's leaks
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$LAB_ROOT/tests/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS
 # A sanitized lab.so needs the sanitizer runtimes loaded first into the stock,
 # uninstrumented lua5.4 that loads it.
 LUA_PRELOAD=""
