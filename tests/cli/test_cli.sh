@@ -42,7 +42,7 @@ one_line_err() {
 }
 
 check "version" 0 "lab 0.1.0" $LAB --version
-check "help" 0 "run FILE.lua" $LAB --help
+check "help" 0 "run NOTEBOOK.lua" $LAB --help
 check "no command starts the REPL (stdin not a terminal: no prompt)" 0 "[0." sh -c "echo 'print(6*7)' | $LAB"
 check "repl evaluates expressions" 0 "42" sh -c "echo '6*7' | $LAB repl"
 check "repl --help" 0 "usage: lab repl" $LAB repl --help

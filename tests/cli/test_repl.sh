@@ -7,16 +7,19 @@ LAB=${LAB:-./lab}
 pass=0
 fail=0
 home=$(mktemp -d)
-sock="lab-test-$$"
-T="tmux -L $sock"
+n=0
+T=true
 trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
 
+# start: a fresh tmux server (its own socket) running lab repl
 start() {
     $T kill-server 2>/dev/null
+    n=$((n + 1))
+    T="tmux -L lab-test-$$-$n"
     $T new-session -d -x 100 -y 40 "cd '$(pwd)' && LAB_HOME='$home' NO_COLOR=1 $LAB repl; sleep 30"
-    wait_for '> ' || true
+    wait_for 'help() for help' || true
 }
-screen() { $T capture-pane -p -S -200; }
+screen() { $T capture-pane -p -S -200 2>/dev/null; }
 # wait_for TEXT: up to 5 s for TEXT to appear on the screen
 wait_for() {
     i=0
@@ -82,7 +85,8 @@ expect "help(fn) finds a method" "df:head([n])"
 keys 'lab.read_csv("nope.csv")' Enter
 expect "a bad file is one clear line" "nope.csv: No such file or directory"
 keys C-d
-sleep 0.3
+i=0
+while [ $i -lt 50 ] && ! grep -qF 'nope.csv' "$home/history" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
 
 # history survives into the next session
 if grep -qF 'sq(12)' "$home/history" 2>/dev/null; then pass=$((pass + 1)); else
