@@ -1,7 +1,7 @@
 -- %% [markdown]
 -- # Mauna Loa CO2
 -- Weekly CO2 concentration (ppm) from 1958 to 2001, with 59 missing weeks.
--- A time series with gaps: count them, summarise by year, and fill them.
+-- A time series with gaps: count them, draw them, summarise by year.
 
 -- %% Load
 local co2 = lab.read_csv("data/co2.csv")
@@ -17,11 +17,19 @@ print(missing:head(10))
 -- The date is an integer yyyymmdd, so the year is `date // 10000`. Means skip
 -- the missing weeks; `count` says how many weeks each year has data for.
 
+-- %% The series, gaps and all
+-- The date is yyyymmdd; as a fraction of a year it makes a time axis.
+co2.time = co2.date // 10000 + ((co2.date // 100) % 100 - 1) / 12 + (co2.date % 100 - 1) / 365
+lab.plot.line(co2, "time", "co2", {title = "Mauna Loa CO2 (ppm), weekly", xlabel = "year"})
+
 -- %% By year
 co2.year = co2.date // 10000
 local yearly = co2:group_by("year"):agg{mean = {"co2", "mean"}, weeks = {"co2", "count"},
                                         lo = {"co2", "min"}, hi = {"co2", "max"}}
 print(yearly)
+
+-- %% The yearly means
+lab.plot.line(yearly, "year", "mean", {title = "Yearly mean CO2 (ppm)"})
 
 -- %% The rise
 local first, last = yearly.mean[1], yearly.mean[#yearly]

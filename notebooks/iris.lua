@@ -34,6 +34,21 @@ print(by)
 
 -- %% Correlation matrix
 print(iris:corr())
+lab.plot.corr(iris)
+
+-- %% [markdown]
+-- ## Pictures
+-- Petal measurements separate setosa completely; versicolor and virginica
+-- overlap a little.
+
+-- %% Petals, coloured by species
+lab.plot.scatter(iris, "petal_length", "petal_width", {color = "species"})
+
+-- %% Every pair of measurements
+lab.plot.pairs(iris, {color = "species"})
+
+-- %% Petal length by species
+lab.plot.box(iris, "petal_length", {by = "species"})
 
 -- %% A derived column and a filter
 iris.petal_area = iris.petal_length * iris.petal_width
