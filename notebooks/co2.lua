@@ -22,8 +22,9 @@ print(missing:head(10))
 co2.time = co2.date // 10000 + ((co2.date // 100) % 100 - 1) / 12 + (co2.date % 100 - 1) / 365
 lab.plot.line(co2, "time", "co2", {title = "Mauna Loa CO2 (ppm), weekly", xlabel = "year"})
 
--- %% By year
+-- %% By year (from params.from, 1958 unless --param from=YEAR says otherwise)
 co2.year = co2.date // 10000
+co2 = co2:filter(co2.year:ge(params.from or 1958))
 local yearly = co2:group_by("year"):agg{mean = {"co2", "mean"}, weeks = {"co2", "count"},
                                         lo = {"co2", "min"}, hi = {"co2", "max"}}
 print(yearly)
