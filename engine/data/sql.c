@@ -108,6 +108,11 @@ static int parent_error(const char *path, lab_err *e) {
 
 /* Open the database; reads never create a file, and say plainly when there is
  * none. Returns NULL with e filled on failure. */
+static int stop_on_interrupt(void *ud) {
+    (void)ud;
+    return lab_interrupt != 0;
+}
+
 static sqlite3 *open_db(const char *path, int readonly, lab_err *e) {
     int special = path[0] == '\0' || strcmp(path, ":memory:") == 0;
     struct stat st;
@@ -136,6 +141,8 @@ static sqlite3 *open_db(const char *path, int readonly, lab_err *e) {
     }
     /* The tracking store and other writers may hold a lock for a moment. */
     sqlite3_busy_timeout(db, 5000);
+    /* A slow query stops on Ctrl-C like every long engine loop. */
+    sqlite3_progress_handler(db, 10000, stop_on_interrupt, NULL);
     return db;
 }
 
