@@ -20,6 +20,7 @@
 #include "csv.h"
 
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -46,6 +47,12 @@ void csv_opts_init(csv_opts *o) {
 static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+#if LDBL_MANT_DIG == 64 && defined(__x86_64__)
+static const long double pow10_exact_ld[] = {
+    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L,
+    1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+#endif
 
 static int is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -148,6 +155,26 @@ static int parse_double(const char *s, const char *e, double *out) {
         *out = neg ? -v : v;
         return 1;
     }
+#if LDBL_MANT_DIG == 64 && defined(__x86_64__)
+    /* Up to 19 digits and |e10| <= 27 (10^27 is exact in the 64-bit mantissa
+     * of x87's long double): one correctly rounded long double operation, then
+     * a rounding to double. The two roundings give the correctly rounded
+     * double unless the long double result sits exactly on a midpoint between
+     * two doubles (its 11 bits below the double's 53 are 0x400): any other
+     * long double is at least one of its ulps from a midpoint, farther than
+     * its own error of half an ulp. Midpoints go to strtod. */
+    if (digits <= 19 && e10 >= -27 && e10 <= 27) {
+        long double r = (long double)m;
+        r = e10 < 0 ? r / pow10_exact_ld[-e10] : r * pow10_exact_ld[e10];
+        uint64_t mant;
+        memcpy(&mant, &r, sizeof mant);
+        if ((mant & 0x7ff) != 0x400) {
+            double v = (double)r;
+            *out = neg ? -v : v;
+            return 1;
+        }
+    }
+#endif
     char buf[128];
     size_t n = (size_t)(e - s);
     char *tmp = n < sizeof buf ? buf : xmalloc(n + 1);
@@ -757,6 +784,39 @@ static column *merge_column(chunk *cs, int nch, int j, int kind, size_t nrow) {
     return col;
 }
 
+/* Merging on several threads: columns are independent (each has its own
+ * dictionary), so thread t merges columns t, t + n, t + 2n, ... With more than
+ * one chunk, merging copies every chunk after the first into fresh pages, and
+ * on one thread that copy cost as much as the parse saved. */
+typedef struct merge_job {
+    chunk *cs;
+    int nch, ncol, first, step;
+    const int *kinds;
+    size_t nrow;
+    column **out;
+} merge_job;
+
+static void *merge_run(void *arg) {
+    merge_job *m = arg;
+    for (int j = m->first; j < m->ncol; j += m->step) m->out[j] = merge_column(m->cs, m->nch, j, m->kinds[j], m->nrow);
+    return NULL;
+}
+
+static void merge_all(chunk *cs, int nch, int ncol, const int *kinds, size_t nrow, column **out) {
+    int n = nch < ncol ? nch : ncol;
+    if (n < 1) n = 1;
+    merge_job jobs[8];
+    pthread_t th[8];
+    int started[8] = {0};
+    for (int t = 0; t < n; t++) jobs[t] = (merge_job){cs, nch, ncol, t, n, kinds, nrow, out};
+    for (int t = 1; t < n; t++) started[t] = pthread_create(&th[t], NULL, merge_run, &jobs[t]) == 0;
+    merge_run(&jobs[0]);
+    for (int t = 1; t < n; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        else merge_run(&jobs[t]);
+    }
+}
+
 /* Where to cut the body for n chunks: after a newline with an even count of
  * quotes before it. */
 static int find_cuts(const reader *r, int n, const char **cuts) {
@@ -991,9 +1051,11 @@ frame *csv_read_buffer(const char *buf, size_t len, const char *name, const csv_
     size_t nrow = 0;
     for (int k = 0; k < nch; k++) nrow += cs[k].rows;
     f = frame_new();
-    for (int j = 0; j < r.ncol; j++) {
-        column *col = merge_column(cs, nch, j, kinds[j], nrow);
-        frame_set_column(f, r.names[j], col, NULL);
+    {
+        column **merged = xcalloc((size_t)(r.ncol ? r.ncol : 1), sizeof *merged);
+        merge_all(cs, nch, r.ncol, kinds, nrow, merged);
+        for (int j = 0; j < r.ncol; j++) frame_set_column(f, r.names[j], merged[j], NULL);
+        free(merged);
     }
     f->nrow = nrow;
     free(kinds);

@@ -200,6 +200,45 @@ static void numbers_correctly_rounded(void **state) {
     }
 }
 
+/* The fast paths (exact doubles, then x87 long double with a midpoint check)
+ * against strtod on many random decimals of 1 to 19 digits and exponents
+ * around the fast range. */
+static void random_numbers_match_strtod(void **state) {
+    (void)state;
+    uint64_t seed = 88172645463325252ULL;
+    char *text = malloc(64 * 20001 + 8);
+    size_t n = (size_t)sprintf(text, "x\n");
+    char (*vals)[64] = malloc(20000 * sizeof *vals);
+    for (int k = 0; k < 20000; k++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        int digits = 1 + (int)(seed % 19), point = (int)((seed >> 8) % (uint64_t)(digits + 1));
+        int exp = (int)((seed >> 16) % 61) - 30;
+        char *v = vals[k];
+        int len = 0;
+        if ((seed >> 24) & 1) v[len++] = '-';
+        uint64_t r = seed >> 28;
+        for (int d = 0; d < digits; d++) {
+            if (d == point && d > 0) v[len++] = '.';
+            v[len++] = (char)('0' + (d == 0 ? 1 + r % 9 : r % 10));
+            r = r / 10 ? r / 10 : seed * 2654435761u + (uint64_t)d;
+        }
+        len += sprintf(v + len, "e%d", exp);
+        n += (size_t)sprintf(text + n, "%s\n", v);
+    }
+    lab_err e;
+    frame *f = csv_read_buffer(text, n, "rand", NULL, &e);
+    if (!f) fail_msg("%s", e.msg);
+    assert_int_equal(f->cols[0]->type, COL_NUMBER);
+    for (int k = 0; k < 20000; k++) {
+        double want = strtod(vals[k], NULL);
+        if (f->cols[0]->f64[k] != want)
+            fail_msg("%s: expected %.17g, got %.17g", vals[k], want, f->cols[0]->f64[k]);
+    }
+    frame_free(f);
+    free(vals);
+    free(text);
+}
+
 static void na_tokens_and_quotes(void **state) {
     (void)state;
     /* unquoted NA tokens are missing; a quoted "NA" or "" is text */
@@ -448,6 +487,7 @@ int main(void) {
         cmocka_unit_test(infers_types),
         cmocka_unit_test(integers_exact_beyond_2_53),
         cmocka_unit_test(numbers_correctly_rounded),
+        cmocka_unit_test(random_numbers_match_strtod),
         cmocka_unit_test(na_tokens_and_quotes),
         cmocka_unit_test(separators_bom_header),
         cmocka_unit_test(type_overrides),
