@@ -31,162 +31,42 @@
 
 #include "help.h"
 #include "pretty.h"
+#include "session.h"
 
 #define PROMPT1 "> "
 #define PROMPT2 ">> "
 
-static lua_State *globalL;          /* the session, for signal and completion callbacks */
-static volatile sig_atomic_t got_sigint;
+static lua_State *globalL; /* the session, for completion */
 static int use_color;
 
-/* ---- interruption ---------------------------------------------------------- */
+/* ---- output ------------------------------------------------------------------ */
 
-static void lstop(lua_State *L, lua_Debug *ar) {
-    (void)ar;
-    lua_sethook(L, NULL, 0, 0);
-    luaL_error(L, "interrupted");
+static void out_result(void *ud, const char *text) {
+    (void)ud;
+    fputs(text, stdout);
+    fputc('\n', stdout);
 }
 
-/* While code runs: stop Lua at its next instruction and raise the engine's
- * flag; both are plain stores, safe in a signal handler. */
-static void on_sigint_running(int sig) {
-    (void)sig;
-    got_sigint = 1;
-    lab_interrupt = 1;
-    lua_sethook(globalL, lstop, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
-}
-
-/* At the prompt: only note it; the loop clears the line. */
-static void on_sigint_prompt(int sig) {
-    (void)sig;
-    got_sigint = 1;
-}
-
-static void set_sigint(void (*fn)(int)) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = fn;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: poll() returns EINTR */
-}
-
-/* ---- running a chunk -------------------------------------------------------- */
-
-static int msghandler(lua_State *L) {
-    const char *msg = lua_tostring(L, 1);
-    if (!msg) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
-        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    }
-    luaL_traceback(L, L, msg, 1);
-    return 1;
-}
-
-static void print_error(const char *msg) {
+static void out_error(void *ud, const char *msg) {
+    (void)ud;
+    if (session_interrupted()) fputc('\n', stdout); /* after the terminal's ^C */
     fflush(stdout);
     if (use_color) fprintf(stderr, "\033[31m%s\033[0m\n", msg);
     else fprintf(stderr, "%s\n", msg);
     fflush(stderr);
 }
 
-/* Run the function on top of the stack; leaves its results (or nothing). */
-static int docall(lua_State *L, int narg, int nres) {
-    int base = lua_gettop(L) - narg;
-    lua_pushcfunction(L, msghandler);
-    lua_insert(L, base);
-    got_sigint = 0;
-    lab_interrupt = 0;
-    set_sigint(on_sigint_running);
-    int status = lua_pcall(L, narg, nres, base);
-    set_sigint(on_sigint_prompt);
-    lua_sethook(L, NULL, 0, 0);
-    lab_interrupt = 0;
-    lua_remove(L, base);
-    return status;
-}
-
-/* 1 when a syntax error means "the chunk is not finished yet". */
-static int incomplete(lua_State *L, int status) {
-    if (status != LUA_ERRSYNTAX) return 0;
-    size_t len;
-    const char *msg = lua_tolstring(L, -1, &len);
-    return len >= 5 && strcmp(msg + len - 5, "<eof>") == 0;
-}
-
-/* Compile `return <chunk>`; leaves the function on success. */
-static int try_return(lua_State *L, const char *chunk) {
-    const char *ret = lua_pushfstring(L, "return %s;", chunk);
-    int status = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
-    lua_remove(L, -2);
-    if (status != LUA_OK) lua_pop(L, 1);
-    return status;
-}
-
-/* Print every result with the shared pretty-printer; set _ to the first. */
-static void print_results(lua_State *L, int n) {
-    if (n == 0) return;
-    pretty_opts o = {use_color, 4, 40};
-    luaL_Buffer b;
-    int base = lua_gettop(L) - n + 1;
-    lua_pushvalue(L, base);
-    lua_setglobal(L, "_");
-    for (int i = 0; i < n; i++) {
-        lab_pretty(L, base + i, &o);
-        fputs(lua_tostring(L, -1), stdout);
-        fputs(i + 1 < n ? "\t" : "\n", stdout);
-        lua_pop(L, 1);
-    }
-    (void)b;
-    lua_settop(L, base - 1);
-}
-
-/* Evaluate one complete chunk: as an expression, else as statements. A
- * trailing ';' hides the result. Returns 1 when the chunk is incomplete (the
- * caller reads more), 0 otherwise. */
-static int eval_chunk(lua_State *L, const char *chunk, int final) {
-    size_t len = strlen(chunk);
-    while (len && (chunk[len - 1] == ' ' || chunk[len - 1] == '\t' || chunk[len - 1] == '\n')) len--;
-    int quiet = len > 0 && chunk[len - 1] == ';';
-    int top = lua_gettop(L);
-    int status;
-    if (quiet) { /* "expr;" : evaluate expr, show nothing */
-        char *bare = xstrndup(chunk, len - 1);
-        status = try_return(L, bare);
-        free(bare);
-    } else status = try_return(L, chunk);
-    if (status != LUA_OK) {
-        status = luaL_loadbuffer(L, chunk, strlen(chunk), "=stdin");
-        if (status != LUA_OK) {
-            if (!final && incomplete(L, status)) {
-                lua_settop(L, top);
-                return 1;
-            }
-            print_error(lua_tostring(L, -1));
-            lua_settop(L, top);
-            return 0;
-        }
-    }
-    double t0 = lab_now();
-    status = docall(L, 0, LUA_MULTRET);
-    double dt = lab_now() - t0;
-    if (status != LUA_OK) {
-        if (got_sigint) fputc('\n', stdout); /* after the terminal's ^C */
-        print_error(lua_tostring(L, -1));
-        lua_settop(L, top);
-    } else {
-        int n = lua_gettop(L) - top;
-        if (quiet) {
-            if (n > 0) {
-                lua_pushvalue(L, top + 1);
-                lua_setglobal(L, "_");
-            }
-            lua_settop(L, top);
-        } else print_results(L, n);
-    }
+static void out_timing(void *ud, double dt) {
+    (void)ud;
     if (use_color) printf("\033[2m[%.3fs]\033[0m\n", dt);
     else printf("[%.3fs]\n", dt);
     fflush(stdout);
-    return 0;
+}
+
+/* Evaluate one chunk; 1 when it is incomplete (the caller reads more). */
+static int eval_chunk(lua_State *L, const char *chunk, int final) {
+    session_out out = {out_result, out_error, out_timing, NULL, NULL, use_color};
+    return session_eval(L, chunk, final, &out) == SESSION_INCOMPLETE;
 }
 
 /* ---- completion ----------------------------------------------------------------- */
@@ -398,7 +278,7 @@ static int loop_plain(lua_State *L) {
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    set_sigint(on_sigint_prompt);
+    session_set_sigint(session_on_sigint_idle);
     while ((n = getline(&line, &cap, stdin)) >= 0) {
         if (n && line[n - 1] == '\n') line[--n] = '\0';
         feed(L, line, 0);
@@ -420,7 +300,7 @@ static int loop_tty(lua_State *L) {
     rl_attempted_completion_function = complete;
     rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,+*%^#[]~";
     rl_completer_quote_characters = "\"'";
-    set_sigint(on_sigint_prompt);
+    session_set_sigint(session_on_sigint_idle);
     banner();
     const char *prompt = PROMPT1;
     rl_callback_handler_install(prompt, on_line);
@@ -428,8 +308,7 @@ static int loop_tty(lua_State *L) {
         struct pollfd pfd = {0, POLLIN, 0};
         int r = poll(&pfd, 1, -1);
         if (r < 0 && errno == EINTR) {
-            if (got_sigint) {
-                got_sigint = 0;
+            if (session_take_sigint()) {
                 /* drop the line being typed and any unfinished chunk */
                 rl_free_line_state();
                 rl_callback_sigcleanup();
