@@ -87,7 +87,13 @@ void lab_open_plot(lua_State *L);   /* lua_plot.c: lab.plot */
  * when stdout is a terminal. */
 #define LAB_PLOT "lab.Plot"
 #define LAB_PLOT_SINK "lab.plot_sink"
+/* The engine plot of the Plot at index i, or NULL when the value there is not
+ * a Plot or its plot was freed (closed). Never raises. The plot belongs to
+ * the userdata: keep the value alive while using it. */
+struct plot;
+struct plot *lab_testplot(lua_State *L, int i);
 void lab_open_help(lua_State *L);   /* help.c: lab.doc, lab.help */
+void lab_open_journal(lua_State *L); /* lua_journal.c: lab.save_notebook */
 
 int luaopen_lab(lua_State *L);
 

@@ -372,6 +372,7 @@ int luaopen_lab(lua_State *L) {
     lab_open_pretty(L);
     lab_open_help(L);
     lab_open_plot(L);
+    lab_open_journal(L);
     return 1;
 }
 

@@ -30,6 +30,7 @@
 #include <readline/readline.h>
 
 #include "help.h"
+#include "lua_journal.h"
 #include "pretty.h"
 #include "session.h"
 
@@ -63,9 +64,20 @@ static void out_timing(void *ud, double dt) {
     fflush(stdout);
 }
 
+/* Every chunk that ran goes to the session's journal (when it has one). */
+static void out_ran(void *ud, const char *chunk, int failed, double seconds) {
+    (void)ud;
+    static int warned;
+    lab_err e;
+    if (lab_journal_record(globalL, chunk, failed, seconds, &e) != 0 && !warned) {
+        warned = 1; /* once: a full disk should not drown the session */
+        fprintf(stderr, "lab: %s\n", e.msg);
+    }
+}
+
 /* Evaluate one chunk; 1 when it is incomplete (the caller reads more). */
 static int eval_chunk(lua_State *L, const char *chunk, int final) {
-    session_out out = {out_result, out_error, out_timing, NULL, NULL, use_color};
+    session_out out = {out_result, out_error, out_timing, out_ran, NULL, use_color};
     return session_eval(L, chunk, final, &out) == SESSION_INCOMPLETE;
 }
 
@@ -208,6 +220,13 @@ static char **complete(const char *text, int start, int end) {
     return rl_completion_matches(text, cand_generator);
 }
 
+void repl_setup_completion(lua_State *L) {
+    globalL = L;
+    rl_attempted_completion_function = complete;
+    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,+*%^#[]~";
+    rl_completer_quote_characters = "\"'";
+}
+
 /* ---- the loop ---------------------------------------------------------------------- */
 
 static strbuf pending;     /* an incomplete chunk waiting for more lines */
@@ -270,6 +289,68 @@ static const char *feed(lua_State *L, const char *line, int tty) {
     return PROMPT1;
 }
 
+/* ---- the journal and restoring a session that died ---------------------------------- */
+
+/* Read a y/n answer from the terminal byte by byte (no stdio buffer, so
+ * nothing typed ahead is kept from readline). 1 yes, 0 no, -1 Ctrl-C. */
+static int read_answer(void) {
+    char c, first = 0;
+    for (;;) {
+        ssize_t r = read(0, &c, 1);
+        if (r < 0 && errno == EINTR) return session_take_sigint() ? -1 : 0;
+        if (r <= 0) {
+            putchar('\n');
+            return 0;
+        }
+        if (c == '\n') break;
+        if (!first && c != ' ') first = c;
+    }
+    return first == 'y' || first == 'Y';
+}
+
+static int on_restored(void *ud, int index, int total, const char *chunk, int failed, const char *error,
+                       double seconds) {
+    (void)ud;
+    (void)seconds;
+    int len = (int)strcspn(chunk, "\n");
+    const char *more = chunk[len] ? " ..." : "";
+    if (len > 60) len = 57, more = "...";
+    printf("  [%d/%d] %.*s%s\n", index, total, len, chunk, more);
+    fflush(stdout);
+    if (failed) out_error(NULL, error ? error : "failed");
+    return 0;
+}
+
+/* Start this session's journal; when the last session here died, offer to
+ * re-run its successful chunks. */
+static void start_journal(lua_State *L) {
+    lab_err e;
+    char *old = journal_find_unfinished(NULL);
+    if (lab_journal_start(L, NULL, &e) != 0) fprintf(stderr, "lab: %s (this session keeps no journal)\n", e.msg);
+    if (!old) return;
+    char *question = journal_describe(old);
+    printf("%s [y/N] ", question ? question : old);
+    fflush(stdout);
+    free(question);
+    int yes = read_answer();
+    if (yes < 0) { /* Ctrl-C: undecided, so it is asked again next time */
+        printf("^C\n");
+    } else if (yes == 0) {
+        if (journal_mark_closed(old, "not restored", &e) != 0) fprintf(stderr, "lab: %s\n", e.msg);
+    } else {
+        int failures = journal_replay(L, old, on_restored, NULL, &e);
+        if (failures < 0)
+            fprintf(stderr, "lab: %s\n", e.msg);
+        else if (session_interrupted())
+            printf("lab: restore stopped by Ctrl-C\n");
+        else if (failures > 0)
+            printf("lab: restored, but %d chunk%s failed this time\n", failures, failures == 1 ? "" : "s");
+        else
+            printf("lab: restored\n");
+    }
+    free(old);
+}
+
 static void banner(void) {
     printf("lab %s — %s. help() for help, Ctrl-D to quit.\n", LAB_VERSION, LUA_RELEASE);
 }
@@ -297,9 +378,7 @@ static int loop_tty(lua_State *L) {
     rl_readline_name = "lab";
     rl_catch_signals = 0;
     rl_change_environment = 0;
-    rl_attempted_completion_function = complete;
-    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,+*%^#[]~";
-    rl_completer_quote_characters = "\"'";
+    repl_setup_completion(L);
     session_set_sigint(session_on_sigint_idle);
     banner();
     const char *prompt = PROMPT1;
@@ -350,7 +429,10 @@ int lab_repl_main(int argc, char **argv) {
                   "Tab completes globals, fields, methods, columns and file names in strings.\n"
                   "help(fn) or ?name shows documentation. Ctrl-C stops running code (the session\n"
                   "stays), Ctrl-D quits. History is kept in .lab/history (or $LAB_HOME/history).\n"
-                  "When stdin is not a terminal, lines are read from it without prompts.\n",
+                  "When stdin is not a terminal, lines are read from it without prompts.\n"
+                  "On a terminal every chunk is journaled in .lab/sessions/<id>.lua; after a\n"
+                  "crash or kill, the next `lab repl` here offers to re-run the session's\n"
+                  "successful chunks. lab.save_notebook(path) saves them as a notebook.\n",
                   stdout);
             return 0;
         }
@@ -362,7 +444,12 @@ int lab_repl_main(int argc, char **argv) {
     int tty = isatty(0) && isatty(1);
     const char *term = getenv("TERM");
     use_color = tty && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+    if (tty) {
+        session_set_sigint(session_on_sigint_idle);
+        start_journal(L);
+    }
     int status = tty ? loop_tty(L) : loop_plain(L);
+    lab_journal_stop(L, 1);
     free(pending.s);
     for (int i = 0; i < ncands; i++) free(cands[i]);
     free(cands);
