@@ -4,6 +4,7 @@
  * type name fails at once and names itself. */
 #include "lab_lua.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "data/csv.h"
@@ -13,6 +14,12 @@ static char check_sep(lua_State *L, int t) {
     if (strlen(sep) != 1)
         luaL_argerror(L, t, lua_pushfstring(L, "field 'sep' must be one character, got \"%s\"", sep));
     return sep[0];
+}
+
+static void report_progress(void *ud, size_t done, size_t total) {
+    char what[160];
+    snprintf(what, sizeof what, "reading %s", (const char *)ud);
+    lab_progress(what, (double)done, (double)total);
 }
 
 /* lab.read_csv(path [, {sep=",", header=true, na={"", "NA"}, types={col="string"}, threads=0}]) */
@@ -26,6 +33,8 @@ static int l_read_csv(lua_State *L) {
     o.header = lab_optbool_field(L, 2, "header", 1);
     o.threads = lab_optint_field(L, 2, "threads", 0);
     o.interrupt = &lab_interrupt;
+    o.progress = report_progress;
+    o.progress_ud = (void *)path;
     /* NA tokens and type overrides live in userdata so an error frees them */
     if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "na") != LUA_TNIL) {
         int t = lua_gettop(L);

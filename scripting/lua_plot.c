@@ -26,6 +26,11 @@ static plot *check_plot(lua_State *L, int i) {
     return u->p;
 }
 
+plot *lab_testplot(lua_State *L, int i) {
+    lplot *u = luaL_testudata(L, i, LAB_PLOT);
+    return u ? u->p : NULL;
+}
+
 static int plot_gc(lua_State *L) {
     lplot *u = luaL_checkudata(L, 1, LAB_PLOT);
     plot_free(u->p);

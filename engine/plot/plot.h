@@ -107,6 +107,26 @@ typedef enum plot_color {
  * string the caller frees, or NULL with e filled. */
 char *plot_text(const plot *p, int cols, int rows, plot_color color, lab_err *e);
 
+/* One cell of a plot for a host that draws cells itself (curses): a UTF-8
+ * glyph (NUL-terminated, " " when blank), bold for the title, and xterm-256
+ * colour indices (-1: the terminal's default). */
+typedef struct plot_cell {
+    char ch[5];
+    uint8_t bold;
+    int16_t fg, bg;
+} plot_cell;
+
+enum {
+    PLOT_CELLS_COLOR = 1, /* colour indices (else fg and bg stay -1, heatmaps shade) */
+    PLOT_CELLS_ASCII = 2  /* ASCII glyphs only: braille dots become . : #, lines - | + */
+};
+
+/* p laid out exactly as plot_text lays it out, as rows x cols cells, row by
+ * row from the top; flags from PLOT_CELLS_*. Same limits as plot_text.
+ * Returns 0 and sets *cells to an array of cols * rows cells the caller
+ * frees, or -1 with *cells NULL and e filled. */
+int plot_cells(const plot *p, int cols, int rows, int flags, plot_cell **cells, lab_err *e);
+
 /* Display width in cells of a UTF-8 string without escapes. */
 size_t plot_text_width(const char *s);
 

@@ -8,7 +8,11 @@
  * Trade-off: one raster path serves every kind (lines, bars, boxes, points
  * drawn once, by the same code as the files), at the price of a PLplot
  * session per rendering (about 20 ms) and of one colour per cell: where two
- * groups meet in one cell, the one with more dots wins. */
+ * groups meet in one cell, the one with more dots wins.
+ *
+ * One layout, two outputs: render() fills a grid of cells, which plot_text
+ * emits as text with ANSI escapes and plot_cells hands to a host that draws
+ * cells itself (the workbench's curses plot pane), so the two never drift. */
 #include "plot.h"
 
 #include <math.h>
@@ -205,18 +209,16 @@ static int fits(const int *used, int W, int c, int w) {
 
 /* ---- the whole text ------------------------------------------------------------- */
 
-char *plot_text(const plot *p, int cols, int rows, plot_color mode, lab_err *e) {
-    if (cols < 30 || rows < 10 || cols > 2000 || rows > 1000) {
-        lab_fail(e, "text: size %dx%d out of range (at least 30 columns and 10 rows)", cols, rows);
-        return NULL;
-    }
-    grid g = {cols, rows, xcalloc((size_t)cols * rows, sizeof(tcell))};
-    int colored = mode != PLOT_COLOR_NONE;
+/* Lay p out on g (cols x rows cells, zeroed). Returns 0, or -1 with e filled. */
+static int render(const plot *p, const grid *dst, int colored, lab_err *e) {
+    grid g = *dst; /* the same cells: a shorter name */
+    int cols = g.W, rows = g.H;
+    plot_color mode = colored ? PLOT_COLOR_256 : PLOT_COLOR_NONE;
+    int rc = -1;
     int heat = p->kind == PLOT_HEATMAP || p->kind == PLOT_CORR;
     int pairs = p->kind == PLOT_PAIRS;
     char buf[256];
     uint8_t *rgba = NULL;
-    char *out = NULL;
 
     /* title, then the y label and the legend (or colour scale) */
     cut(buf, sizeof buf, plot_title(p), cols);
@@ -316,7 +318,7 @@ char *plot_text(const plot *p, int cols, int rows, plot_color mode, lab_err *e) 
             int w = (int)plot_text_width(buf);
             put(&g, axis_row + 1, a + (b - a - w) / 2, buf, w, 0, 0);
         }
-        out = emit(&g, mode);
+        rc = 0;
         goto done;
     }
 
@@ -353,7 +355,7 @@ char *plot_text(const plot *p, int cols, int rows, plot_color mode, lab_err *e) 
                         } else if (colored) t->flags |= F_BG, t->bg = 0x262626;
                     }
         }
-        out = emit(&g, mode);
+        rc = 0;
         goto done;
     }
 
@@ -405,9 +407,71 @@ char *plot_text(const plot *p, int cols, int rows, plot_color mode, lab_err *e) 
     rgba = plot_raster(p, pw * 2, ph * 4, NULL, e);
     if (!rgba) goto done;
     braille(&g, rgba, pw, ph, top, c0, colored);
-    out = emit(&g, mode);
+    rc = 0;
 done:
     free(rgba);
+    return rc;
+}
+
+static int check_size(int cols, int rows, lab_err *e) {
+    if (cols < 30 || rows < 10 || cols > 2000 || rows > 1000)
+        return lab_fail(e, "text: size %dx%d out of range (at least 30 columns and 10 rows)", cols, rows);
+    return 0;
+}
+
+char *plot_text(const plot *p, int cols, int rows, plot_color mode, lab_err *e) {
+    if (check_size(cols, rows, e) < 0) return NULL;
+    grid g = {cols, rows, xcalloc((size_t)cols * rows, sizeof(tcell))};
+    char *out = render(p, &g, mode != PLOT_COLOR_NONE, e) < 0 ? NULL : emit(&g, mode);
     free(g.c);
     return out;
+}
+
+/* ---- cells for a curses host ------------------------------------------------------ */
+
+/* The ASCII stand-in for a glyph the renderer writes: braille by how many
+ * dots it has, lines and blocks by their shape; other text is left alone. */
+static void to_ascii(char *ch) {
+    const unsigned char *u = (const unsigned char *)ch;
+    static const struct { const char *from, *to; } map[] = {
+        {"│", "|"}, {"─", "-"}, {"└", "+"}, {"┤", "+"}, {"┬", "+"}, {"■", "#"}, {"█", "#"},
+        {"░", "."}, {"▒", ":"}, {"▓", "%"}, {"·", "."}, {"…", "~"}, {NULL, NULL}};
+    if (u[0] < 0x80) return;
+    if (u[0] == 0xe2 && (u[1] & 0xfc) == 0xa0) { /* braille U+2800..U+28FF */
+        int bits = (u[1] & 3) << 6 | (u[2] & 0x3f), n = 0;
+        for (; bits; bits &= bits - 1) n++;
+        strcpy(ch, n == 0 ? " " : n <= 2 ? "." : n <= 5 ? ":" : "#");
+        return;
+    }
+    for (int i = 0; map[i].from; i++)
+        if (strcmp(ch, map[i].from) == 0) {
+            strcpy(ch, map[i].to);
+            return;
+        }
+    strcpy(ch, "?");
+}
+
+int plot_cells(const plot *p, int cols, int rows, int flags, plot_cell **out, lab_err *e) {
+    *out = NULL;
+    if (check_size(cols, rows, e) < 0) return -1;
+    size_t n = (size_t)cols * rows;
+    grid g = {cols, rows, xcalloc(n, sizeof(tcell))};
+    int colored = (flags & PLOT_CELLS_COLOR) != 0;
+    if (render(p, &g, colored, e) < 0) {
+        free(g.c);
+        return -1;
+    }
+    plot_cell *c = xcalloc(n, sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        const tcell *t = &g.c[i];
+        if (t->ch[0]) memcpy(c[i].ch, t->ch, sizeof c[i].ch);
+        else strcpy(c[i].ch, " ");
+        if (flags & PLOT_CELLS_ASCII) to_ascii(c[i].ch);
+        c[i].bold = (t->flags & F_BOLD) != 0;
+        c[i].fg = colored && (t->flags & F_FG) ? (int16_t)xterm256(t->fg) : -1;
+        c[i].bg = colored && (t->flags & F_BG) ? (int16_t)xterm256(t->bg) : -1;
+    }
+    free(g.c);
+    *out = c;
+    return 0;
 }

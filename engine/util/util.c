@@ -12,6 +12,14 @@
 
 volatile sig_atomic_t lab_interrupt;
 
+static lab_progress_fn progress_hook;
+
+void lab_set_progress_hook(lab_progress_fn fn) { progress_hook = fn; }
+
+void lab_progress(const char *what, double done, double total) {
+    if (progress_hook) progress_hook(what, done, total);
+}
+
 static void (*oom_handler)(void);
 
 void lab_set_oom_handler(void (*fn)(void)) { oom_handler = fn; }

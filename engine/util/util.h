@@ -54,6 +54,14 @@ int lab_fmt_double(char *buf, double v);
  * check it now and then and fail with "interrupted". The host clears it. */
 extern volatile sig_atomic_t lab_interrupt;
 
+/* Progress of long engine work, for the host to show (the workbench's status
+ * line). The host installs one function; engine loops call lab_progress
+ * now and then with what they do ("reading data/x.csv") and how far they are.
+ * Without a host function it does nothing. Called on the calling thread. */
+typedef void (*lab_progress_fn)(const char *what, double done, double total);
+void lab_set_progress_hook(lab_progress_fn fn);
+void lab_progress(const char *what, double done, double total);
+
 /* Seconds since an arbitrary point, monotonic. */
 double lab_now(void);
 
