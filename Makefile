@@ -36,13 +36,17 @@ READLINE_CFLAGS := $(shell pkg-config --cflags readline 2>/dev/null)
 READLINE_LIBS   := $(shell pkg-config --libs readline 2>/dev/null)
 PLOT_CFLAGS   := $(shell pkg-config --cflags plplot cairo 2>/dev/null)
 PLOT_LIBS     := $(shell pkg-config --libs plplot cairo 2>/dev/null)
+CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
+CURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # engine/ is plain C: it sees SQLite (its store format) but never Lua, curses or HTTP.
 ENGINE_SRC := $(sort $(wildcard engine/*/*.c))
-# The REPL is the binary's, not the module's (it needs readline).
+# The REPL and the workbench are the binary's, not the module's (readline, curses).
 HOST_SRC   := scripting/repl.c
+TUI_SRC    := $(sort $(wildcard tui/*.c))
+TUI_OBJ    := $(TUI_SRC:%.c=$(B)/%.o)
 SCRIPT_SRC := $(filter-out $(HOST_SRC),$(sort $(wildcard scripting/*.c)))
 HOST_OBJ   := $(HOST_SRC:%.c=$(B)/%.o)
 DOCS_MD    := $(sort $(wildcard docs/lua/*.md))
@@ -67,8 +71,8 @@ lab.so: $(B)/lab.so FORCE
 	@cp $< $@.tmp && mv -f $@.tmp $@
 FORCE:
 
-$(B)/lab: $(B)/lab.o $(HOST_OBJ) $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
-	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(READLINE_LIBS) $(PLOT_LIBS) $(LDLIBS)
+$(B)/lab: $(B)/lab.o $(HOST_OBJ) $(TUI_OBJ) $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
+	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(READLINE_LIBS) $(CURSES_LIBS) $(PLOT_LIBS) $(LDLIBS)
 
 # The module leaves Lua's symbols to the interpreter that loads it.
 $(B)/lab.so: $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
@@ -94,16 +98,20 @@ $(B)/gen/docs.c: $(DOCS_MD) tools/embed_docs.lua
 $(DOCS_OBJ): $(B)/gen/docs.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(B)/tui/%.o: tui/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) $(CURSES_CFLAGS) $(READLINE_CFLAGS) -Iengine -Iscripting -Itui -MMD -MP -c -o $@ $<
+
 $(B)/lab.o: lab.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LUA_CFLAGS) -Iengine -Iscripting -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) $(CURSES_CFLAGS) -Iengine -Iscripting -Itui -MMD -MP -c -o $@ $<
 
 $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) -Iengine -MMD -MP -o $@ $< $(ENGINE_LIB) \
 		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PLOT_LIBS) $(LDLIBS)
 
--include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
+-include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
 
 # ---- dependencies -----------------------------------------------------------
 # Build and test needs; python3-pandas and r-cran-data.table are for `make bench`

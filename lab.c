@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab_lua.h"
 #include "notebook.h"
 #include "repl.h"
+#include "tui.h"
 
 static const char usage[] =
     "usage: lab <command> [arguments]\n"
@@ -21,7 +23,8 @@ static const char usage[] =
     "statistics and models from Lua.\n"
     "\n"
     "commands:\n"
-    "  repl                     the Lua REPL with lab loaded (also `lab` with no command)\n"
+    "  (no command)             the workbench: REPL, data viewer, plots (on a terminal)\n"
+    "  repl                     the Lua REPL with lab loaded (also `lab` without a terminal)\n"
     "  run NOTEBOOK.lua [--param k=v ...] [--report FILE.html|.md|.ipynb]\n"
     "                           run a notebook or script headless, cell by cell\n"
     "  --help                   this help; `lab CMD --help` for one command\n"
@@ -33,8 +36,11 @@ static const char usage[] =
 static int cmd_run(int argc, char **argv) { return lab_run_main(argc, argv); }
 
 int main(int argc, char **argv) {
-    /* the workbench comes here; until then `lab` alone is the REPL */
-    if (argc < 2) return lab_repl_main(1, (char *[]){"repl", NULL});
+    /* `lab` alone: the workbench on a terminal, the REPL otherwise */
+    if (argc < 2) {
+        if (isatty(0) && isatty(1)) return tui_main(1, argv);
+        return lab_repl_main(1, (char *[]){"repl", NULL});
+    }
     if (strcmp(argv[1], "repl") == 0) return lab_repl_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
@@ -46,6 +52,9 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
+    /* `lab data.csv`: the workbench with that file open */
+    size_t alen = strlen(argv[1]);
+    if (alen > 4 && strcmp(argv[1] + alen - 4, ".csv") == 0 && isatty(0) && isatty(1)) return tui_main(argc, argv);
     fprintf(stderr, "lab: unknown command '%s' (try lab --help)\n", argv[1]);
     return 2;
 }

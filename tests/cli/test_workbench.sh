@@ -1,0 +1,108 @@
+#!/bin/sh
+# test_workbench.sh — `lab` on a terminal (tmux): the screen, evaluation,
+# completion, multi-line chunks, Ctrl-C out of a long loop, resizing while code
+# runs, help generated from the key tables, lab.bind, NO_COLOR, and the
+# terminal restored on quit. Every check reads the screen. "N passed, N failed".
+LAB=${LAB:-./lab}
+pass=0
+fail=0
+home=$(mktemp -d)
+n=0
+T=true
+trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
+
+# start [ENV...]: lab in a fresh tmux server of its own, 100x30; after lab
+# exits, the terminal's settings are printed, so a test can see them restored
+start() {
+    $T kill-server 2>/dev/null
+    n=$((n + 1))
+    T="tmux -L lab-wb-$$-$n"
+    $T new-session -d -x 100 -y 30 "cd '$(pwd)' && env LAB_HOME='$home/$n' $* $LAB; echo LAB-EXIT=\$?; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$'; sleep 30"
+    wait_for 'F10' || true
+}
+screen() { $T capture-pane -p 2>/dev/null; }
+wait_for() {
+    i=0
+    while [ $i -lt 50 ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+expect() {
+    if wait_for "$2"; then pass=$((pass + 1)); else
+        echo "FAIL $1: expected the screen to show: $2"
+        screen | grep -v '^ *$' | tail -n 12 | sed 's/^/    /'
+        fail=$((fail + 1))
+    fi
+}
+expect_not() {
+    sleep 0.3
+    if screen | grep -qF -- "$2"; then
+        echo "FAIL $1: expected the screen not to show: $2"
+        fail=$((fail + 1))
+    else pass=$((pass + 1)); fi
+}
+keys() { $T send-keys "$@"; }
+line() { $T send-keys -l "$1"; $T send-keys Enter; }
+
+start
+expect "the status line names the session" "session "
+expect "the key bar is generated from the key table" "F10Quit"
+line 'df = lab.read_csv("data/iris.csv")'
+line 'df:describe()'
+expect "a result prints as a table in the REPL" "frame 8 rows × 5 columns"
+expect "every command shows its time" "[0.0"
+line 'print("from print")'
+expect "output of print is captured into the REPL" "from print"
+line 'for i = 1, 2 do'
+line 'x = (x or 0) + i'
+line 'end'
+line 'x'
+expect "a multi-line chunk runs" "3"
+keys 'df:desc' Tab
+expect "Tab completes a method" "df:describe("
+keys C-u
+keys 'lab.read_' Tab Tab
+expect "ambiguous completions are listed in a window" "lab.read_sql("
+keys C-u
+line 'while true do end'
+sleep 0.3
+expect "the status line shows what runs" "running"
+$T resize-window -x 200 -y 60
+sleep 0.4
+expect "resizing while code runs redraws at the new size" "F10Quit"
+if [ "$(screen | wc -l)" -ge 59 ]; then pass=$((pass + 1)); else
+    echo "FAIL resize: expected 60 lines, got $(screen | wc -l)"; fail=$((fail + 1)); fi
+$T resize-window -x 80 -y 24
+sleep 0.3
+keys C-c
+expect "Ctrl-C stops the loop" "interrupted"
+line 'df:nrow() + 1'
+expect "the session survives Ctrl-C" "151"
+keys F1
+expect "F1 shows help generated from the key tables" "M-o            other"
+keys q
+line 'lab.bind("global", "F12", "help")'
+keys F12
+expect "lab.bind rebinds a key" "Help: every key"
+keys q
+line 'lab.bind("data", "s", "no_such_action")'
+expect "a bad binding is a clear error" "has no action 'no_such_action'"
+keys F10
+expect "F10 quits" "LAB-EXIT=0"
+expect "the terminal is restored (canonical mode)" "icanon"
+expect_not "the terminal is restored (no -icanon)" "-icanon"
+
+start NO_COLOR=1
+line '6 * 7'
+expect "NO_COLOR still works" "42"
+if $T capture-pane -p -e | grep -Eq "$(printf '\033')\[([0-9;]*;)?(3[0-7]|38;5|38;2)[;m]"; then
+    echo "FAIL NO_COLOR: colour escapes on the screen"; fail=$((fail + 1))
+else pass=$((pass + 1)); fi
+keys C-d
+expect "Ctrl-D on an empty line quits" "LAB-EXIT=0"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
