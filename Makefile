@@ -144,6 +144,7 @@ fixtures:
 bench: all deps-bench
 	@sh bench/csv/run.sh
 	@sh bench/plot/run.sh
+	@sh bench/tui/run.sh
 
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iengine
 FUZZ_SECONDS ?= 60
