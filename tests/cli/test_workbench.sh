@@ -104,5 +104,31 @@ else pass=$((pass + 1)); fi
 keys C-d
 expect "Ctrl-D on an empty line quits" "LAB-EXIT=0"
 
+# kill -9 of the workbench, then the next start offers the session back
+kh="$home/killed"
+mkdir -p "$kh"
+$T kill-server 2>/dev/null
+n=$((n + 1))
+T="tmux -L lab-wb-$$-$n"
+$T new-session -d -x 100 -y 30 "cd '$(pwd)' && LAB_HOME='$kh' exec $LAB"
+wait_for 'F10' || true
+line 'kept = 40 + 2'
+line 'error("a failing chunk")'
+line 'kept2 = kept * 2'
+expect "chunks ran before the kill" "[0.0"
+sleep 0.3
+kill -9 "$($T display -p '#{pane_pid}')"
+sleep 0.3
+$T kill-server 2>/dev/null
+n=$((n + 1))
+T="tmux -L lab-wb-$$-$n"
+$T new-session -d -x 100 -y 30 "cd '$(pwd)' && LAB_HOME='$kh' $LAB; sleep 30"
+expect "the next start offers the killed session back" "Restore?"
+line 'y'
+expect "the restore re-runs the chunks" "restored"
+line 'print(kept, kept2)'
+expect "the variables are back after kill -9" "42      84"
+keys F10
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
