@@ -102,27 +102,6 @@ static int check_writable(const char *path, lab_err *e) {
     return 0;
 }
 
-static char *read_all(const char *path, size_t *len, lab_err *e) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        lab_fail(e, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    strbuf b = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) strbuf_add(&b, buf, n);
-    int bad = ferror(f);
-    int err = errno;
-    fclose(f);
-    if (bad) {
-        free(b.s);
-        lab_fail(e, "cannot read %s: %s", path, strerror(err));
-        return NULL;
-    }
-    *len = b.n;
-    return b.s ? b.s : xstrdup("");
-}
 
 int lab_run_main(int argc, char **argv) {
     const char *file = NULL, *report = NULL;
@@ -183,7 +162,7 @@ int lab_run_main(int argc, char **argv) {
         goto done;
     }
     size_t len;
-    text = read_all(file, &len, &e);
+    text = lab_read_file(file, &len, &e);
     if (!text) {
         fprintf(stderr, "lab: %s\n", e.msg);
         goto done;

@@ -243,26 +243,6 @@ int journal_mark_closed(const char *path, const char *note, lab_err *e) {
 
 /* ---- reading -------------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len, lab_err *e) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        lab_fail(e, "%s: cannot read the session journal: %s", path, strerror(errno));
-        return NULL;
-    }
-    strbuf b = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) strbuf_add(&b, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(b.s);
-        lab_fail(e, "%s: cannot read the session journal", path);
-        return NULL;
-    }
-    *len = b.n;
-    return b.s ? b.s : xstrdup("");
-}
 
 /* The chunk as typed, from a cell's source. */
 static char *decode_body(const char *src, int failed) {
@@ -303,7 +283,7 @@ static char *id_of(const char *path) {
 
 journal_log *journal_read(const char *path, lab_err *e) {
     size_t len;
-    char *text = read_file(path, &len, e);
+    char *text = lab_read_file(path, &len, e);
     if (!text) return NULL;
     notebook *nb = notebook_parse(text, len, path);
     free(text);

@@ -1,6 +1,7 @@
 /* util.c — memory, errors and number formatting shared by the engine. */
 #include "util.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,6 +82,27 @@ void strbuf_add(strbuf *b, const char *s, size_t len) {
 }
 
 void strbuf_adds(strbuf *b, const char *s) { strbuf_add(b, s, strlen(s)); }
+
+char *lab_read_file(const char *path, size_t *len, lab_err *e) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        lab_fail(e, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    strbuf b = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) strbuf_add(&b, buf, n);
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (err) {
+        free(b.s);
+        lab_fail(e, "%s: %s", path, strerror(err));
+        return NULL;
+    }
+    if (len) *len = b.n;
+    return b.s ? b.s : xstrdup("");
+}
 
 int lab_fail(lab_err *e, const char *fmt, ...) {
     if (e) {

@@ -38,6 +38,11 @@ typedef struct strbuf {
 void strbuf_add(strbuf *b, const char *s, size_t len);
 void strbuf_adds(strbuf *b, const char *s);
 
+/* The whole file at path as a new NUL-terminated string the caller frees;
+ * *len gets its length (it may hold NUL bytes). NULL with e = "path:
+ * reason" when it cannot be read. */
+char *lab_read_file(const char *path, size_t *len, lab_err *e);
+
 /* Called before the process dies of out-of-memory (for example to restore the
  * terminal). It must not allocate. */
 void lab_set_oom_handler(void (*fn)(void));

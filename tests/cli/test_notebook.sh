@@ -235,7 +235,7 @@ err_is "a plain script's error has no cell" "lab: $tmp/plain.lua:3: boom"
 
 # ---- bad input ----------------------------------------------------------------
 run "a missing notebook" 1 run "$tmp/nope.lua"
-err_is "missing notebook message" "lab: cannot open $tmp/nope.lua: No such file or directory"
+err_is "missing notebook message" "lab: $tmp/nope.lua: No such file or directory"
 run "a bad --param" 2 run "$tmp/nb.lua" --param novalue
 err_is "bad --param message" "lab run: bad --param 'novalue' (expected key=value)"
 run "an empty --param key" 2 run "$tmp/nb.lua" --param =3
@@ -249,7 +249,7 @@ mkdir "$tmp/dir.html"
 run "a report path that is a folder" 1 run "$tmp/nb.lua" --report "$tmp/dir.html"
 err_is "folder report message" "lab: cannot write report $tmp/dir.html: Is a directory"
 run "a notebook that is a folder" 1 run "$tmp/dir.html"
-err_is "folder notebook message" "lab: cannot read $tmp/dir.html: Is a directory"
+err_is "folder notebook message" "lab: $tmp/dir.html: Is a directory"
 run "an unknown option" 2 run --frobnicate "$tmp/nb.lua"
 run "run --help" 0 run --help
 has "help names the options" "$tmp/out" "--report FILE"
