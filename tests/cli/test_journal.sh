@@ -5,45 +5,15 @@
 # quit or a "no" is not offered again; a piped stdin is never asked;
 # lab.save_notebook writes a notebook that `lab run` runs. Prints
 # "N passed, N failed".
-LAB=${LAB:-./lab}
-pass=0
-fail=0
-home=$(mktemp -d)
-n=0
-T=true
-trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
+SCREEN_HISTORY=1
+. tests/cli/tmux_lib.sh
 
 # start: a fresh tmux server (its own socket) with lab repl as the pane's
 # process (exec), so that the pane's pid is lab's
 start() {
-    $T kill-server 2>/dev/null
-    n=$((n + 1))
-    T="tmux -L lab-journal-$$-$n"
-    $T new-session -d -x 80 -y 24 "cd '$(pwd)' && LAB_HOME='$home' NO_COLOR=1 exec $LAB repl"
+    tmux_start 80 24 "LAB_HOME='$home' NO_COLOR=1 exec $LAB repl"
 }
-screen() { $T capture-pane -p -S -200 2>/dev/null; }
-# wait_for TEXT: up to 5 s for TEXT to appear on the screen
-wait_for() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL $1"
-    screen | grep -v '^ *$' | tail -n 15 | sed 's/^/    /'
-    fail=$((fail + 1))
-}
-# expect NAME TEXT: the screen shows TEXT
-expect() { if wait_for "$2"; then ok; else bad "$1: expected the screen to show: $2"; fi; }
-# expect_not NAME TEXT: once the prompt is up, the screen does not show TEXT
-expect_not() { if screen | grep -qF -- "$2"; then bad "$1: the screen shows: $2"; else ok; fi; }
-keys() { $T send-keys "$@"; }
-line() { $T send-keys -l "$1"; $T send-keys Enter; }
+
 # kill_lab: kill -9 the lab process of the pane and wait until it is gone;
 # quit_lab: Ctrl-D, and the same wait
 kill_lab() {
@@ -138,5 +108,4 @@ if echo "$out" | grep -q 'keeps no journal'; then ok; else bad "save_notebook wi
 start
 expect "the dead session is still offered after a piped run" "did not end cleanly (1 chunk,"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,58 +6,16 @@
 # writes a PNG (checked by its signature) and an SVG, and a bad path gives a
 # one-line error; without UTF-8 the plot is drawn in ASCII. Every check reads
 # the screen or the written file. Prints "N passed, N failed".
-LAB=${LAB:-./lab}
-pass=0
-fail=0
-home=$(mktemp -d)
-n=0
-T=true
-trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
+. tests/cli/tmux_lib.sh
 
 # start LOCALE [ENV...]: lab in a fresh tmux server of its own, 80x24
 start() {
-    $T kill-server 2>/dev/null
-    n=$((n + 1))
-    T="tmux -L lab-plot-$$-$n"
     loc=$1
     shift
-    $T new-session -d -x 80 -y 24 "cd '$(pwd)' && env LANG=$loc LC_ALL=$loc LAB_HOME='$home/$n' $* $LAB; sleep 30"
+    tmux_start 80 24 "env LANG=$loc LC_ALL=$loc LAB_HOME='$home/$n' $* $LAB; sleep 30"
     wait_for 'F10' || true
 }
-screen() { $T capture-pane -p 2>/dev/null; }
-wait_for() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-# wait_re REGEX: up to 5 s for a line matching REGEX (grep -E)
-wait_re() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL $1"
-    screen | grep -v '^ *$' | tail -n 24 | sed 's/^/    /'
-    fail=$((fail + 1))
-}
-expect() { if wait_for "$2"; then ok; else bad "$1: expected the screen to show: $2"; fi; }
-expect_re() { if wait_re "$2"; then ok; else bad "$1: expected a line matching: $2"; fi; }
-expect_not() {
-    sleep 0.3
-    if screen | grep -qF -- "$2"; then bad "$1: expected the screen not to show: $2"; else ok; fi
-}
-keys() { $T send-keys "$@"; }
-line() { $T send-keys -l "$1"; $T send-keys Enter; }
+
 # the bytes of the x axis line (└───┬──): grows with the pane's width
 axis_len() { screen | grep '└' | head -n 1 | sed 's/ *$//' | wc -c; }
 # wait_axis CMP N: up to 5 s for axis_len CMP N (-gt, -eq)
@@ -143,5 +101,4 @@ expect "without UTF-8 the legend is ASCII" "# setosa  # versicolor  # virginica"
 braille=$(printf '\342[\240-\243]')
 if screen | LC_ALL=C grep -q "$braille"; then bad "without UTF-8 no braille is drawn"; else ok; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

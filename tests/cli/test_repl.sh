@@ -3,46 +3,14 @@
 # multi-line chunks, completion of globals, methods, columns and file names,
 # Ctrl-C out of an endless loop with the session intact, help, and history
 # kept across sessions. Prints "N passed, N failed".
-LAB=${LAB:-./lab}
-pass=0
-fail=0
-home=$(mktemp -d)
-n=0
-T=true
-trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
+SCREEN_HISTORY=1
+. tests/cli/tmux_lib.sh
 
-# start: a fresh tmux server (its own socket) running lab repl
+# start: lab repl in a fresh tmux server
 start() {
-    $T kill-server 2>/dev/null
-    n=$((n + 1))
-    T="tmux -L lab-test-$$-$n"
-    $T new-session -d -x 100 -y 40 "cd '$(pwd)' && LAB_HOME='$home' NO_COLOR=1 $LAB repl; sleep 30"
+    tmux_start 100 40 "LAB_HOME='$home' NO_COLOR=1 $LAB repl; sleep 30"
     wait_for 'help() for help' || true
 }
-screen() { $T capture-pane -p -S -200 2>/dev/null; }
-# wait_for TEXT: up to 5 s for TEXT to appear on the screen
-wait_for() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-# expect NAME TEXT: the screen shows TEXT
-expect() {
-    if wait_for "$2"; then
-        pass=$((pass + 1))
-    else
-        echo "FAIL $1: expected the screen to show: $2"
-        screen | grep -v '^ *$' | tail -n 15 | sed 's/^/    /'
-        fail=$((fail + 1))
-    fi
-}
-keys() { $T send-keys "$@"; }
-# line TEXT: type TEXT literally (so "end" is not the End key) and Enter
-line() { $T send-keys -l "$1"; $T send-keys Enter; }
 
 start
 expect "banner" "help() for help, Ctrl-D to quit."
@@ -89,13 +57,9 @@ i=0
 while [ $i -lt 50 ] && ! grep -qF 'nope.csv' "$home/history" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
 
 # history survives into the next session
-if grep -qF 'sq(12)' "$home/history" 2>/dev/null; then pass=$((pass + 1)); else
-    echo "FAIL history: expected $home/history to hold sq(12)"
-    fail=$((fail + 1))
-fi
+if grep -qF 'sq(12)' "$home/history" 2>/dev/null; then ok; else bad "history: expected $home/history to hold sq(12)"; fi
 start
 keys Up
 expect "history is recalled with Up" 'lab.read_csv("nope.csv")'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,54 +5,13 @@
 # left out; the list follows the session; Enter opens a frame and a column in
 # the data viewer, a plot in the plot view and prints a table at the REPL.
 # Every check reads the screen. Prints "N passed, N failed".
-LAB=${LAB:-./lab}
-pass=0
-fail=0
-home=$(mktemp -d)
-n=0
-T=true
-trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
+. tests/cli/tmux_lib.sh
 
 start() {
-    $T kill-server 2>/dev/null
-    n=$((n + 1))
-    T="tmux -L lab-vars-$$-$n"
-    $T new-session -d -x 100 -y 30 "cd '$(pwd)' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 LAB_HOME='$home/$n' $* $LAB; sleep 30"
+    tmux_start 100 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 LAB_HOME='$home/$n' $* $LAB; sleep 30"
     wait_for 'F10' || true
 }
-screen() { $T capture-pane -p 2>/dev/null; }
-wait_re() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-wait_for() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL $1"
-    screen | grep -v '^ *$' | tail -n 24 | sed 's/^/    /'
-    fail=$((fail + 1))
-}
-expect() { if wait_for "$2"; then ok; else bad "$1: expected the screen to show: $2"; fi; }
-expect_re() { if wait_re "$2"; then ok; else bad "$1: expected a line matching: $2"; fi; }
-expect_no_re() {
-    sleep 0.2
-    if screen | grep -qE -- "$2"; then bad "$1: expected no line matching: $2"; else ok; fi
-}
-keys() { $T send-keys "$@"; }
-line() { $T send-keys -l "$1"; $T send-keys Enter; }
+
 
 start
 line 'df = lab.read_csv("data/iris.csv")'
@@ -101,5 +60,4 @@ keys k
 keys Enter
 expect "a table prints pretty, keys sorted" 'a = 1'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

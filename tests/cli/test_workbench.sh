@@ -3,49 +3,15 @@
 # completion, multi-line chunks, Ctrl-C out of a long loop, resizing while code
 # runs, help generated from the key tables, lab.bind, NO_COLOR, and the
 # terminal restored on quit. Every check reads the screen. "N passed, N failed".
-LAB=${LAB:-./lab}
-pass=0
-fail=0
-home=$(mktemp -d)
-n=0
-T=true
-trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
+. tests/cli/tmux_lib.sh
 
-# start [ENV...]: lab in a fresh tmux server of its own, 100x30; after lab
-# exits, the terminal's settings are printed, so a test can see them restored
+# start [ENV...]: lab in a fresh tmux server, 100x30, with a LAB_HOME of its
+# own; after lab exits, the terminal's settings are printed, so a test can see
+# them restored
 start() {
-    $T kill-server 2>/dev/null
-    n=$((n + 1))
-    T="tmux -L lab-wb-$$-$n"
-    $T new-session -d -x 100 -y 30 "cd '$(pwd)' && env LAB_HOME='$home/$n' $* $LAB; echo LAB-EXIT=\$?; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$'; sleep 30"
+    tmux_start 100 30 "env LAB_HOME='$home/$n' $* $LAB; echo LAB-EXIT=\$?; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)\$'; sleep 30"
     wait_for 'F10' || true
 }
-screen() { $T capture-pane -p 2>/dev/null; }
-wait_for() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-expect() {
-    if wait_for "$2"; then pass=$((pass + 1)); else
-        echo "FAIL $1: expected the screen to show: $2"
-        screen | grep -v '^ *$' | tail -n 12 | sed 's/^/    /'
-        fail=$((fail + 1))
-    fi
-}
-expect_not() {
-    sleep 0.3
-    if screen | grep -qF -- "$2"; then
-        echo "FAIL $1: expected the screen not to show: $2"
-        fail=$((fail + 1))
-    else pass=$((pass + 1)); fi
-}
-keys() { $T send-keys "$@"; }
-line() { $T send-keys -l "$1"; $T send-keys Enter; }
 
 start
 expect "the status line names the session" "session "
@@ -73,8 +39,7 @@ expect "the status line shows what runs" "running"
 $T resize-window -x 200 -y 60
 sleep 0.4
 expect "resizing while code runs redraws at the new size" "F10Quit"
-if [ "$(screen | wc -l)" -ge 59 ]; then pass=$((pass + 1)); else
-    echo "FAIL resize: expected 60 lines, got $(screen | wc -l)"; fail=$((fail + 1)); fi
+if [ "$(screen | wc -l)" -ge 59 ]; then ok; else bad "resize: expected 60 lines, got $(screen | wc -l)"; fi
 $T resize-window -x 80 -y 24
 sleep 0.3
 keys C-c
@@ -99,18 +64,15 @@ start NO_COLOR=1
 line '6 * 7'
 expect "NO_COLOR still works" "42"
 if $T capture-pane -p -e | grep -Eq "$(printf '\033')\[([0-9;]*;)?(3[0-7]|38;5|38;2)[;m]"; then
-    echo "FAIL NO_COLOR: colour escapes on the screen"; fail=$((fail + 1))
-else pass=$((pass + 1)); fi
+    bad "NO_COLOR: colour escapes on the screen"
+else ok; fi
 keys C-d
 expect "Ctrl-D on an empty line quits" "LAB-EXIT=0"
 
 # kill -9 of the workbench, then the next start offers the session back
 kh="$home/killed"
 mkdir -p "$kh"
-$T kill-server 2>/dev/null
-n=$((n + 1))
-T="tmux -L lab-wb-$$-$n"
-$T new-session -d -x 100 -y 30 "cd '$(pwd)' && LAB_HOME='$kh' exec $LAB"
+tmux_start 100 30 "LAB_HOME='$kh' exec $LAB"
 wait_for 'F10' || true
 line 'kept = 40 + 2'
 line 'error("a failing chunk")'
@@ -119,10 +81,7 @@ expect "chunks ran before the kill" "[0.0"
 sleep 0.3
 kill -9 "$($T display -p '#{pane_pid}')"
 sleep 0.3
-$T kill-server 2>/dev/null
-n=$((n + 1))
-T="tmux -L lab-wb-$$-$n"
-$T new-session -d -x 100 -y 30 "cd '$(pwd)' && LAB_HOME='$kh' $LAB; sleep 30"
+tmux_start 100 30 "LAB_HOME='$kh' $LAB; sleep 30"
 expect "the next start offers the killed session back" "Restore?"
 line 'y'
 expect "the restore re-runs the chunks" "restored"
@@ -130,5 +89,4 @@ line 'print(kept, kept2)'
 expect "the variables are back after kill -9" "42      84"
 keys F10
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
