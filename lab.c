@@ -23,7 +23,8 @@ static const char usage[] =
     "statistics and models from Lua.\n"
     "\n"
     "commands:\n"
-    "  (no command)             the workbench: REPL, data viewer, plots (on a terminal)\n"
+    "  [FILE.csv | NOTEBOOK.lua] the workbench: REPL, data viewer, plots, notebook (on a\n"
+    "                           terminal); a notebook without a terminal runs as lab run\n"
     "  repl                     the Lua REPL with lab loaded (also `lab` without a terminal)\n"
     "  run NOTEBOOK.lua [--param k=v ...] [--report FILE.html|.md|.ipynb]\n"
     "                           run a notebook or script headless, cell by cell\n"
@@ -55,6 +56,14 @@ int main(int argc, char **argv) {
     /* `lab data.csv`: the workbench with that file open */
     size_t alen = strlen(argv[1]);
     if (alen > 4 && strcmp(argv[1] + alen - 4, ".csv") == 0 && isatty(0) && isatty(1)) return tui_main(argc, argv);
+    /* `lab notebook.lua`: the workbench with the notebook's cells listed */
+    if (alen > 4 && strcmp(argv[1] + alen - 4, ".lua") == 0 && isatty(0) && isatty(1)) return tui_main(argc, argv);
+    /* without a terminal there is no workbench: a notebook runs headless */
+    if (alen > 4 && strcmp(argv[1] + alen - 4, ".lua") == 0) return cmd_run(argc, argv);
+    if (alen > 4 && strcmp(argv[1] + alen - 4, ".csv") == 0) {
+        fprintf(stderr, "lab: %s: the workbench needs a terminal (without one, try lab repl)\n", argv[1]);
+        return 2;
+    }
     fprintf(stderr, "lab: unknown command '%s' (try lab --help)\n", argv[1]);
     return 2;
 }

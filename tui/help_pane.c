@@ -56,7 +56,8 @@ static void help_draw(tui *t, pane *p) {
     int n = section(t, w, y, skip, rows, "Everywhere", tui_global_actions, &t->global_map, p->cols);
     total += n;
     static const char *titles[PANE_COUNT] = {"REPL (typing goes to readline: Tab completes, Up/Down history)",
-                                             "Data viewer", "Plot view", "Variables", "Help"};
+                                             "Data viewer", "Plot view", "Variables", "Help",
+                                             "Notebook"};
     for (int i = 0; i < PANE_COUNT; i++) {
         pane *q = t->panes[i];
         if (!q) continue;

@@ -38,6 +38,7 @@ static int act_repl(tui *t, pane *p) { (void)p; tui_focus(t, PANE_REPL); return 
 static int act_data(tui *t, pane *p) { (void)p; tui_show(t, PANE_DATA); return 1; }
 static int act_plot(tui *t, pane *p) { (void)p; tui_show(t, PANE_PLOT); return 1; }
 static int act_vars(tui *t, pane *p) { (void)p; tui_show(t, PANE_VARS); return 1; }
+static int act_notebook(tui *t, pane *p) { (void)p; tui_show(t, PANE_NOTEBOOK); return 1; }
 static int act_quit(tui *t, pane *p) { (void)p; t->quit = 1; return 1; }
 
 static int act_zoom(tui *t, pane *p) {
@@ -99,6 +100,7 @@ const pane_action tui_global_actions[] = {
     {"data", "Data", "the data viewer", act_data},
     {"plot", "Plot", "the plot view", act_plot},
     {"vars", "Vars", "the session's variables", act_vars},
+    {"notebook", "Notebook", "the notebook opened with lab FILE.lua: run its cells", act_notebook},
     {"save", "Save", "save the session's successful chunks as a notebook", act_save},
     {"other", NULL, "switch the keys between the REPL and the pane above it", act_other},
     {"zoom", NULL, "the focused pane takes the whole screen, or gives it back", act_zoom},
@@ -109,7 +111,7 @@ const pane_action tui_global_actions[] = {
     {NULL, NULL, NULL, NULL}};
 
 static const pane_binding global_defaults[] = {
-    {"F1", "help"},   {"F2", "repl"},   {"F3", "data"},   {"F4", "plot"},   {"F7", "vars"},
+    {"F1", "help"},   {"F2", "repl"},   {"F3", "data"},   {"F4", "plot"},   {"F7", "vars"},  {"F8", "notebook"},
     {"F10", "quit"},  {"^S", "save"},  {"M-o", "other"}, {"M-z", "zoom"},  {"M-h", "hide"},  {"M-k", "grow"},
     {"M-j", "shrink"}, {NULL, NULL}};
 
@@ -543,7 +545,7 @@ static int l_bind(lua_State *L) {
         t->bars_dirty = 1;
         return 0;
     }
-    return luaL_argerror(L, 1, lua_pushfstring(L, "no pane '%s' (panes: global, repl, data, plot, vars, help)", pname));
+    return luaL_argerror(L, 1, lua_pushfstring(L, "no pane '%s' (panes: global, repl, data, plot, vars, help, notebook)", pname));
 }
 
 /* Dispatch one key: global bindings, then the focused pane's, then the pane
@@ -834,6 +836,7 @@ int tui_main(int argc, char **argv) {
     t->panes[PANE_PLOT] = plot_pane_new(t);
     t->panes[PANE_VARS] = vars_pane_new(t);
     t->panes[PANE_HELP] = help_pane_new(t);
+    t->panes[PANE_NOTEBOOK] = notebook_pane_new(t);
     load_bindings(t);
     /* the Lua face of the workbench */
     lua_getglobal(t->L, "lab");
@@ -901,6 +904,9 @@ int tui_main(int argc, char **argv) {
                 tui_message(t, "df = lab.read_csv(\"%s\")", arg);
             } else tui_message(t, "%s", lua_tostring(t->L, -1));
             lua_pop(t->L, 2);
+        } else if (len > 4 && strcmp(arg + len - 4, ".lua") == 0) {
+            /* `lab notebook.lua`: the notebook's cells in the notebook pane */
+            if (notebook_pane_open(t, arg, &e) != 0) tui_message(t, "%s", e.msg);
         }
     }
     tui_redraw(t);

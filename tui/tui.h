@@ -27,6 +27,7 @@ enum {
     PANE_PLOT,
     PANE_VARS,
     PANE_HELP,
+    PANE_NOTEBOOK,
     PANE_COUNT
 };
 
@@ -127,12 +128,19 @@ pane *data_pane_new(tui *t);  /* tui/data_pane.c */
 pane *plot_pane_new(tui *t);  /* tui/plot_pane.c */
 pane *vars_pane_new(tui *t);  /* tui/vars_pane.c */
 pane *help_pane_new(tui *t);  /* tui/help_pane.c */
+pane *notebook_pane_new(tui *t); /* tui/notebook_pane.c */
 
 /* Open a frame (the Frame userdata at index idx of L) in the data viewer,
  * under a name ("df", or "" when it has none). */
 void data_pane_open(tui *t, lua_State *L, int idx, const char *name);
 /* Show the Plot userdata at index idx in the plot pane (kept in its history). */
 void plot_pane_push(tui *t, lua_State *L, int idx);
+
+/* Open the percent-format notebook at path in the notebook pane (F8) and show
+ * it; the same path again reads the file again, keeping the states of the
+ * cells that did not change. Returns 0, or -1 with e when the file cannot be
+ * read. */
+int notebook_pane_open(tui *t, const char *path, lab_err *e);
 
 /* The workbench: `lab` on a terminal. Returns the exit status. */
 int tui_main(int argc, char **argv);

@@ -77,6 +77,8 @@ printf 'local df = lab.read_csv("data/iris.csv")\nprint(df.specie)\n' >"$tmp/col
 check "an unknown column names the closest" 1 "col.lua:2: no column 'specie' (did you mean 'species'?)" \
     $LAB run "$tmp/col.lua"
 
+check "lab NOTEBOOK.lua without a terminal runs it headless" 0 "150" $LAB "$tmp/ok.lua" x y
+check "lab FILE.csv without a terminal says it needs one" 2 "the workbench needs a terminal" $LAB data/iris.csv
 check "stock lua5.4 loads the module" 0 "150" \
     env LD_PRELOAD="${LUA_PRELOAD:-}" LUA_CPATH="./?.so;;" lua5.4 -e 'local lab = require "lab"; print(lab.read_csv("data/iris.csv"):nrow())'
 
