@@ -7,56 +7,14 @@
 # runs $EDITOR (a script that edits the file) and the list shows the change,
 # unchanged cells above keeping their state; R reads a file changed on disk.
 # Every check reads the screen. Prints "N passed, N failed".
-LAB=${LAB:-./lab}
-pass=0
-fail=0
-home=$(mktemp -d)
-n=0
-T=true
-trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
+. tests/cli/tmux_lib.sh
 
 start() { # start FILE [ENV...]
-    $T kill-server 2>/dev/null
-    n=$((n + 1))
-    T="tmux -L lab-nbpane-$$-$n"
     file=$1
     shift
-    $T new-session -d -x 100 -y 30 "cd '$(pwd)' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 LAB_HOME='$home/$n' $* $LAB $file; sleep 30"
+    tmux_start 100 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 LAB_HOME='$home/$n' $* $LAB $file; sleep 30"
     wait_for 'F10' || true
 }
-screen() { $T capture-pane -p 2>/dev/null; }
-wait_re() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-wait_for() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL $1"
-    screen | grep -v '^ *$' | tail -n 28 | sed 's/^/    /'
-    fail=$((fail + 1))
-}
-expect() { if wait_for "$2"; then ok; else bad "$1: expected the screen to show: $2"; fi; }
-expect_re() { if wait_re "$2"; then ok; else bad "$1: expected a line matching: $2"; fi; }
-expect_no_re() {
-    sleep 0.2
-    if screen | grep -qE -- "$2"; then bad "$1: expected no line matching: $2"; else ok; fi
-}
-keys() { $T send-keys "$@"; }
-line() { $T send-keys -l "$1"; $T send-keys Enter; }
 # scroll the REPL back (it has the keys) until a line matches, at most 30 pages
 scroll_to() {
     k=0
@@ -176,5 +134,4 @@ keys Enter
 expect_re "Enter runs the edited cell" '^ +4 +ok [0-9<]+m?s +code +Describe every column'
 keys F10
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
