@@ -323,6 +323,28 @@ column *lab_tocolumn_named(lua_State *L, int i, size_t nrow, const char *what) {
 
 column *lab_tocolumn(lua_State *L, int i, size_t nrow) { return lab_tocolumn_named(L, i, nrow, NULL); }
 
+/* Outside the workbench (which replaces them): lab.view prints the frame,
+ * lab.progress does nothing, lab.bind says where it works. */
+static int l_view_plain(lua_State *L) {
+    lab_checkframe(L, 1);
+    luaL_tolstring(L, 1, NULL);
+    lua_getglobal(L, "print");
+    lua_insert(L, -2);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+static int l_progress_plain(lua_State *L) {
+    luaL_checknumber(L, 1);
+    luaL_checknumber(L, 2);
+    luaL_optstring(L, 3, NULL);
+    return 0;
+}
+
+static int l_bind_plain(lua_State *L) {
+    return luaL_error(L, "lab.bind changes the workbench's keys: it works in the workbench (lab on a terminal)");
+}
+
 /* lab.clock() — wall-clock seconds from a monotonic clock, for timing. */
 static int l_clock(lua_State *L) {
     lua_pushnumber(L, lab_now());
@@ -363,6 +385,12 @@ int luaopen_lab(lua_State *L) {
     lua_setfield(L, -2, "version");
     lua_pushcfunction(L, l_clock);
     lua_setfield(L, -2, "clock");
+    lua_pushcfunction(L, l_view_plain);
+    lua_setfield(L, -2, "view");
+    lua_pushcfunction(L, l_progress_plain);
+    lua_setfield(L, -2, "progress");
+    lua_pushcfunction(L, l_bind_plain);
+    lua_setfield(L, -2, "bind");
     lab_open_frame(L);
     lab_open_column(L);
     lab_open_io(L);
