@@ -69,6 +69,16 @@ else ok; fi
 keys C-d
 expect "Ctrl-D on an empty line quits" "LAB-EXIT=0"
 
+# a crash (SIGSEGV) restores the terminal before the process dies
+start
+line '1 + 1'
+expect "the workbench is up before the crash" "[0.0"
+pid=$(pgrep -P "$($T display -p '#{pane_pid}')" -x lab | head -n 1)
+kill -SEGV "$pid"
+expect "a crash ends lab with the signal's status" "LAB-EXIT=139"
+expect "the terminal is restored after a crash" "icanon"
+expect_not "no raw mode left after a crash" "-icanon"
+
 # kill -9 of the workbench, then the next start offers the session back
 kh="$home/killed"
 mkdir -p "$kh"
