@@ -69,6 +69,17 @@ else ok; fi
 keys C-d
 expect "Ctrl-D on an empty line quits" "LAB-EXIT=0"
 
+# .lab/init.lua (here $LAB_HOME/init.lua) runs at start: its bindings hold
+mkdir -p "$home/$n"
+printf 'lab.bind("global", "F11", "vars")\ngreeting = "from init.lua"\n' >"$home/$n/init.lua"
+start
+expect "init.lua is read at start" "read $home/"
+line 'greeting'
+expect "init.lua ran in the session" "from init.lua"
+keys F11
+expect "a key bound in init.lua works" "Variables"
+keys F10
+
 # a crash (SIGSEGV) restores the terminal before the process dies
 start
 line '1 + 1'
