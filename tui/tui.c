@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,6 +481,13 @@ static void on_fatal(int sig) {
 
 static void on_oom(void) { restore_terminal(); }
 
+#ifdef __SANITIZE_ADDRESS__
+/* In a SANITIZE build a report must not vanish into the captured stderr, and
+ * the sanitizer's exit must restore the terminal like any other death. */
+#include <sanitizer/common_interface_defs.h>
+static void on_sanitizer_death(void) { restore_terminal(); }
+#endif
+
 /* ---- keys ------------------------------------------------------------------------- */
 
 static int find_action(const pane_action *acts, const char *name) {
@@ -855,6 +863,10 @@ int tui_main(int argc, char **argv) {
         fprintf(stderr, "lab: %s\n", e.msg);
         return 1;
     }
+#ifdef __SANITIZE_ADDRESS__
+    __sanitizer_set_report_fd((void *)(intptr_t)t->saved_stderr);
+    __sanitizer_set_death_callback(on_sanitizer_death);
+#endif
     t->layout_changed = 1;
     repl_pane_start(t);
     /* the journal: a session that died is offered back first */

@@ -225,7 +225,7 @@ static void rebuild(tui *t, vars_state *s) {
         lua_pop(L, 1);
     }
     lua_settop(L, top);
-    qsort(s->v, (size_t)s->n, sizeof *s->v, by_name);
+    if (s->n > 1) qsort(s->v, (size_t)s->n, sizeof *s->v, by_name);
     /* keep the selection on the same name when it still exists */
     if (s->sel_name)
         for (int i = 0; i < s->n; i++)
