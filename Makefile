@@ -40,6 +40,8 @@ CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+# engine/learn: BLAS and LAPACK (OpenBLAS carries both; declared in engine/learn/blas.h)
+BLAS_LIBS     := $(shell pkg-config --libs openblas 2>/dev/null || echo -llapack -lblas)
 
 # engine/ is plain C: it sees SQLite (its store format) but never Lua, curses or HTTP.
 ENGINE_SRC := $(sort $(wildcard engine/*/*.c))
@@ -72,11 +74,11 @@ lab.so: $(B)/lab.so FORCE
 FORCE:
 
 $(B)/lab: $(B)/lab.o $(HOST_OBJ) $(TUI_OBJ) $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
-	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(READLINE_LIBS) $(CURSES_LIBS) $(PLOT_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(READLINE_LIBS) $(CURSES_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(LDLIBS)
 
 # The module leaves Lua's symbols to the interpreter that loads it.
 $(B)/lab.so: $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
-	$(CC) $(LDFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(SQLITE_LIBS) $(PLOT_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(LDLIBS)
 
 $(ENGINE_LIB): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
@@ -109,7 +111,7 @@ $(B)/lab.o: lab.c
 $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) -Iengine -MMD -MP -o $@ $< $(ENGINE_LIB) \
-		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PLOT_LIBS) $(LDLIBS)
+		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(LDLIBS)
 
 -include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
 
@@ -118,9 +120,9 @@ $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 # and for regenerating fixtures only (the tests never run Python).
 DEB_BUILD := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 \
              libcmocka-dev libreadline-dev libncurses-dev \
-             libplplot-dev plplot-driver-cairo libcairo2-dev
+             libplplot-dev plplot-driver-cairo libcairo2-dev libopenblas-dev
 DEB_TEST  := tmux python3-nbformat
-DEB_BENCH := python3-pandas r-cran-data.table time python3-matplotlib
+DEB_BENCH := python3-pandas r-cran-data.table time python3-matplotlib python3-sklearn
 DEB_FUZZ  := clang libclang-rt-14-dev
 
 deps:
@@ -136,15 +138,17 @@ deps-fuzz:
 test: all $(CTEST_BIN)
 	@B=$(B) sh tests/run.sh
 
-# Regenerate the pandas reference values (needs Debian's python3-pandas).
+# Regenerate the pandas and scikit-learn reference values (needs Debian's python3-pandas and python3-sklearn).
 fixtures:
 	/usr/bin/python3 tests/fixtures/make_pandas_fixtures.py
+	/usr/bin/python3 tests/fixtures/make_sklearn_fixtures.py
 
 # ---- benchmarks and fuzzing ---------------------------------------------------
 bench: all deps-bench
 	@sh bench/csv/run.sh
 	@sh bench/plot/run.sh
 	@sh bench/tui/run.sh
+	@sh bench/learn/run.sh
 
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iengine
 FUZZ_SECONDS ?= 60
@@ -159,7 +163,7 @@ build/fuzz/fuzz_notebook: tests/fuzz/fuzz_notebook.c $(NOTEBOOK_FUZZ_SRC) $(wild
 
 build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/csv_check.h $(ENGINE_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) -lm -lpthread
+	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) -lm -lpthread
 
 # The two-thread ("large") checks cost about a second an input under libFuzzer,
 # so they are off here (FUZZ_CSV_LARGE=1 turns them on); the grown corpus is
@@ -171,7 +175,7 @@ fuzz-run: fuzz $(ENGINE_LIB)
 	FUZZ_CSV_LARGE=$(FUZZ_CSV_LARGE) build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-artifact_prefix=build/fuzz/ build/fuzz/corpus-csv tests/fuzz/corpus/csv
 	$(CC) -O2 -std=c11 -D_GNU_SOURCE -Iengine -o build/fuzz/replay_csv tests/fuzz/replay_csv.c \
-		$(ENGINE_LIB) $(SQLITE_LIBS) $(PLOT_LIBS) -lm -lpthread
+		$(ENGINE_LIB) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) -lm -lpthread
 	build/fuzz/replay_csv -large build/fuzz/corpus-csv/* tests/fuzz/corpus/csv/*
 
 clean:

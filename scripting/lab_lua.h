@@ -94,6 +94,7 @@ struct plot;
 struct plot *lab_testplot(lua_State *L, int i);
 void lab_open_help(lua_State *L);   /* help.c: lab.doc, lab.help */
 void lab_open_journal(lua_State *L); /* lua_journal.c: lab.save_notebook */
+void lab_open_model(lua_State *L);   /* lua_model.c: lab.model, lab.load, lab.metrics */
 
 int luaopen_lab(lua_State *L);
 

@@ -401,6 +401,7 @@ int luaopen_lab(lua_State *L) {
     lab_open_help(L);
     lab_open_plot(L);
     lab_open_journal(L);
+    lab_open_model(L);
     return 1;
 }
 

@@ -1,0 +1,34 @@
+/* blas.h — the BLAS and LAPACK routines engine/learn calls (private).
+ *
+ * Declared here from the reference Fortran interface instead of through
+ * lapacke.h, so that any LAPACK works (OpenBLAS, the reference one, MKL)
+ * without a C wrapper library. Fortran passes every argument by pointer and
+ * matrices column-major; gfortran adds a hidden length argument after the
+ * others for every character argument, which these prototypes declare so the
+ * calls follow the real ABI. */
+#ifndef LAB_BLAS_H
+#define LAB_BLAS_H
+
+#include <stddef.h>
+
+typedef size_t flen; /* gfortran's hidden character length */
+
+/* C = alpha op(A) op(B) + beta C */
+void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
+            const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c,
+            const int *ldc, flen, flen);
+/* y = alpha op(A) x + beta y */
+void dgemv_(const char *t, const int *m, const int *n, const double *alpha, const double *a, const int *lda,
+            const double *x, const int *incx, const double *beta, double *y, const int *incy, flen);
+/* C = alpha A^T A + beta C (trans "T"), upper or lower triangle */
+void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha, const double *a,
+            const int *lda, const double *beta, double *c, const int *ldc, flen, flen);
+/* Cholesky factor and solve */
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, flen);
+void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
+             const int *ldb, int *info, flen);
+/* Least squares by QR with column pivoting (rank-revealing, minimum norm) */
+void dgelsy_(const int *m, const int *n, const int *nrhs, double *a, const int *lda, double *b, const int *ldb,
+             int *jpvt, const double *rcond, int *rank, double *work, const int *lwork, int *info);
+
+#endif
