@@ -30,5 +30,8 @@ void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, c
 /* Least squares by QR with column pivoting (rank-revealing, minimum norm) */
 void dgelsy_(const int *m, const int *n, const int *nrhs, double *a, const int *lda, double *b, const int *ldb,
              int *jpvt, const double *rcond, int *rank, double *work, const int *lwork, int *info);
+/* Singular value decomposition by divide and conquer: A = U diag(S) VT */
+void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s, double *u,
+             const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork, int *iwork, int *info, flen);
 
 #endif
