@@ -231,7 +231,8 @@ int lab_help_name_of(lua_State *L, int idx, char *buf, size_t cap) {
     lua_settop(L, top);
     /* method tables of lab's types */
     static const struct { const char *meta, *prefix; } types[] = {
-        {LAB_FRAME, "df:"}, {LAB_COLUMN, "c:"}, {"lab.GroupBy", "gb:"}, {"lab.Plot", "p:"}, {"lab.Model", "m:"}};
+        {LAB_FRAME, "df:"}, {LAB_COLUMN, "c:"}, {"lab.GroupBy", "gb:"}, {"lab.Plot", "p:"}, {"lab.Model", "m:"},
+        {"lab.Transform", "t:"}};
     for (size_t t = 0; !ok && t < sizeof types / sizeof types[0]; t++) {
         if (luaL_getmetatable(L, types[t].meta) == LUA_TTABLE) {
             if (lua_getfield(L, -1, "__methods") == LUA_TTABLE) ok = find_in(L, fi, types[t].prefix, buf, cap);

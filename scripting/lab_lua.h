@@ -95,6 +95,13 @@ struct plot *lab_testplot(lua_State *L, int i);
 void lab_open_help(lua_State *L);   /* help.c: lab.doc, lab.help */
 void lab_open_journal(lua_State *L); /* lua_journal.c: lab.save_notebook */
 void lab_open_model(lua_State *L);   /* lua_model.c: lab.model, lab.load, lab.metrics */
+void lab_open_transform(lua_State *L); /* lua_transform.c: lab.transform, lab.pipeline, lab.kfold, lab.cross_validate */
+
+/* Models (lua_model.c): push engine model m as a lab.Model (the userdata
+ * takes ownership); the model of the lab.Model at index i, or NULL. */
+struct model;
+void lab_pushmodel(lua_State *L, struct model *m);
+struct model *lab_testmodel(lua_State *L, int i);
 
 int luaopen_lab(lua_State *L);
 

@@ -402,6 +402,7 @@ int luaopen_lab(lua_State *L) {
     lab_open_plot(L);
     lab_open_journal(L);
     lab_open_model(L);
+    lab_open_transform(L);
     return 1;
 }
 

@@ -39,6 +39,15 @@ static lmodel *new_lmodel(lua_State *L) {
     return u;
 }
 
+void lab_pushmodel(lua_State *L, model *m) {
+    new_lmodel(L)->m = m;
+}
+
+model *lab_testmodel(lua_State *L, int i) {
+    lmodel *u = luaL_testudata(L, i, LAB_MODEL);
+    return u ? u->m : NULL;
+}
+
 static int model_gc(lua_State *L) {
     lmodel *u = luaL_checkudata(L, 1, LAB_MODEL);
     model_free(u->m);
@@ -371,8 +380,94 @@ static int m_hash(lua_State *L) {
     return 1;
 }
 
+/* m:feature_importances() -> frame {feature, importance} (trees, forests, gbm) */
+static int m_feature_importances(lua_State *L) {
+    model *m = check_model(L, 1);
+    const model_tensor *t = need_tensor(L, m, "importance", "feature_importances");
+    if (t->rows != (size_t)m->nfeat) return luaL_error(L, "feature_importances: the importances do not match the features");
+    frame *r = frame_new();
+    column *names = col_new(COL_STRING, t->rows, NULL), *v = col_new(COL_NUMBER, t->rows, NULL);
+    for (size_t j = 0; j < t->rows; j++) {
+        names->code[j] = strdict_intern(names->dict, m->feat[j].name, strlen(m->feat[j].name));
+        v->f64[j] = t->data[j];
+    }
+    frame_set_column(r, "feature", names, NULL);
+    frame_set_column(r, "importance", v, NULL);
+    lab_pushframe(L, r);
+    return 1;
+}
+
+/* m:oob_score() -> number: a forest's out-of-bag accuracy (classes) or R² (numbers) */
+static int m_oob_score(lua_State *L) {
+    model *m = check_model(L, 1);
+    if (!m->fitted) return luaL_error(L, "oob_score: the %s model is not fitted; call fit first", m->kind->name);
+    double v = model_figure_get(m, "oob_score");
+    if (isnan(v)) return luaL_error(L, "oob_score: a %s model has no out-of-bag score (forests with bootstrap=true have one)", m->kind->name);
+    lua_pushnumber(L, v);
+    return 1;
+}
+
 static int m_fitted(lua_State *L) {
     lua_pushboolean(L, check_model(L, 1)->fitted);
+    return 1;
+}
+
+/* ---- kmeans and pca: reading their fit ------------------------------------------------ */
+
+/* m:inertia() -> number: kmeans's sum of squared distances to the centres */
+static int m_inertia(lua_State *L) {
+    model *m = check_model(L, 1);
+    need_tensor(L, m, "centers", "inertia");
+    lua_pushnumber(L, model_figure_get(m, "inertia"));
+    return 1;
+}
+
+/* m:centers() -> frame: one row per cluster, one column per feature */
+static int m_centers(lua_State *L) {
+    model *m = check_model(L, 1);
+    const model_tensor *C = need_tensor(L, m, "centers", "centers");
+    if (C->cols != (size_t)m->nfeat) return luaL_error(L, "centers: the model's centres do not match its features");
+    frame *r = frame_new();
+    for (size_t j = 0; j < C->cols; j++) {
+        column *c = col_new(COL_NUMBER, C->rows, NULL);
+        memcpy(c->f64, C->data + j * C->rows, C->rows * sizeof *c->f64);
+        frame_set_column(r, m->feat[j].name, c, NULL);
+    }
+    r->nrow = C->rows;
+    lab_pushframe(L, r);
+    return 1;
+}
+
+/* m:explained_variance_ratio() -> list: pca's share of the variance per component */
+static int m_explained_variance_ratio(lua_State *L) {
+    model *m = check_model(L, 1);
+    const model_tensor *v = need_tensor(L, m, "explained_variance_ratio", "explained_variance_ratio");
+    lua_createtable(L, (int)v->rows, 0);
+    for (size_t k = 0; k < v->rows; k++) {
+        lua_pushnumber(L, v->data[k]);
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    return 1;
+}
+
+/* m:components() -> frame {feature, PC1..PCn}: pca's components as columns */
+static int m_components(lua_State *L) {
+    model *m = check_model(L, 1);
+    const model_tensor *W = need_tensor(L, m, "components", "components");
+    if (W->rows != (size_t)m->nfeat) return luaL_error(L, "components: the model's components do not match its features");
+    frame *r = frame_new();
+    column *names = col_new(COL_STRING, W->rows, NULL);
+    for (size_t j = 0; j < W->rows; j++)
+        names->code[j] = strdict_intern(names->dict, m->feat[j].name, strlen(m->feat[j].name));
+    frame_set_column(r, "feature", names, NULL);
+    for (size_t k = 0; k < W->cols; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "PC%zu", k + 1);
+        column *c = col_new(COL_NUMBER, W->rows, NULL);
+        memcpy(c->f64, W->data + k * W->rows, W->rows * sizeof *c->f64);
+        frame_set_column(r, name, c, NULL);
+    }
+    lab_pushframe(L, r);
     return 1;
 }
 
@@ -639,6 +734,9 @@ static const luaL_Reg model_methods[] = {
     {"intercept", m_intercept}, {"classes", m_classes},   {"params", m_params},
     {"figures", m_figures},   {"features", m_features},   {"kind", m_kind},
     {"target", m_target},     {"hash", m_hash},           {"fitted", m_fitted},
+    {"inertia", m_inertia},   {"centers", m_centers},
+    {"explained_variance_ratio", m_explained_variance_ratio}, {"components", m_components},
+    {"feature_importances", m_feature_importances}, {"oob_score", m_oob_score},
     {NULL, NULL}};
 
 static const luaL_Reg model_meta[] = {
@@ -659,7 +757,9 @@ void lab_open_model(lua_State *L) {
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
     /* lab.model.<kind>: one constructor per kind, the kind's name as upvalue */
-    static const char *const kinds[] = {"linear", "logistic"};
+    static const char *const kinds[] = {"linear", "logistic",
+        "kmeans", "pca", "knn", "knn_regressor", "naive_bayes",
+        "tree", "tree_regressor", "forest", "forest_regressor", "gbm", "gbm_regressor"};
     lua_createtable(L, 0, 2);
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         lua_pushstring(L, kinds[i]);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "plot/plot.h"
+#include "learn/metrics.h"
 
 typedef struct lplot {
     plot *p;
@@ -411,9 +412,56 @@ static int l_pairs(lua_State *L) {
     return finish(L, u, plot_pairs(f, &o, &e), &e, lua_istable(L, 2) ? 2 : 0);
 }
 
+/* An argument of lab.plot.confusion as a Column (a Column or a list). */
+static column *label_arg(lua_State *L, int i) {
+    column *c = lab_testcolumn(L, i);
+    if (c) return c;
+    luaL_argexpected(L, lua_istable(L, i), i, "Column or list of labels");
+    c = lab_tocolumn(L, i, (size_t)-1);
+    lab_pushcolumn(L, c, NULL);
+    lua_replace(L, i);
+    return c;
+}
+
+/* lab.plot.confusion(y_true, y_pred [, opts]): the confusion matrix as a
+ * heatmap, true labels down, predicted labels across. */
+static int l_confusion(lua_State *L) {
+    lua_settop(L, 3);
+    column *a = label_arg(L, 1), *b = label_arg(L, 2);
+    check_opts(L, 3, NULL);
+    plot_opts o;
+    read_opts(L, 3, &o);
+    if (!o.title) o.title = "confusion matrix: true (rows) by predicted (columns)";
+    size_field(L, 3, "width");
+    size_field(L, 3, "height");
+    int *ia = lua_newuserdatauv(L, (a->n ? a->n : 1) * sizeof *ia, 0);
+    int *ib = lua_newuserdatauv(L, (b->n > a->n ? b->n : a->n ? a->n : 1) * sizeof *ib, 0);
+    column *lab;
+    lab_err e;
+    if (metrics_encode(a, b, "y_true", "y_pred", ia, ib, &lab, &e) < 0) return luaL_error(L, "confusion: %s", e.msg);
+    lab_pushcolumn(L, lab, NULL);
+    int K = (int)lab->n;
+    if (a->n == 0 || K > 64) return luaL_error(L, "confusion: %s", a->n ? "more than 64 labels" : "y_true is empty");
+    int64_t *M = lua_newuserdatauv(L, (size_t)K * (size_t)K * sizeof *M, 0);
+    double *m = lua_newuserdatauv(L, (size_t)K * (size_t)K * sizeof *m, 0);
+    char **names = lua_newuserdatauv(L, (size_t)K * sizeof *names, 0);
+    metrics_confusion(ia, ib, a->n, K, M);
+    for (int k = 0; k < K * K; k++) m[k] = (double)M[k];
+    for (int k = 0; k < K; k++) {
+        char buf[256];
+        col_format(lab, (size_t)k, buf, sizeof buf);
+        lua_pushstring(L, buf); /* kept on the stack: names point into it */
+        names[k] = (char *)lua_tostring(L, -1);
+    }
+    lplot *u = new_plot(L);
+    return finish(L, u, plot_heatmap_matrix(m, K, K, (const char *const *)names, (const char *const *)names, &o, &e), &e,
+                  lua_istable(L, 3) ? 3 : 0);
+}
+
 static const luaL_Reg plot_fns[] = {
     {"scatter", l_scatter}, {"line", l_line}, {"hist", l_hist},   {"bar", l_bar},
     {"box", l_box},         {"heatmap", l_heatmap}, {"corr", l_corr}, {"pairs", l_pairs},
+    {"confusion", l_confusion},
     {NULL, NULL}};
 
 static const luaL_Reg plot_methods[] = {{"save", l_save}, {"png", l_png},     {"text", l_text},

@@ -27,3 +27,35 @@ printf '%-40s %10s %12s %7.1fx\n' "$N x $P, C=1, tol=1e-4" "$(get lab fit)" "$(g
     "$(echo "$(get sklearn fit) / $(get lab fit)" | bc -l)"
 printf '%-40s %10s %12s\n' "training accuracy" "$(get lab accuracy)" "$(get sklearn accuracy)"
 printf '%-40s %10s %12s\n' "iterations" "$(get lab n_iter)" "$(get sklearn n_iter)"
+
+# ---- k-means: k=8 on KN x KP (default 1,000,000 x 8) generated rows
+# (bench/learn/gen_kmeans.py: 8 Gaussian blobs), k-means++ and one init on
+# both sides, fit only, best of 3.   KN=100000 sh bench/learn/run.sh
+KN=${KN:-1000000}
+KP=${KP:-8}
+KDATA="$OUT/kmeans_${KN}_$KP.csv"
+if [ ! -f "$KDATA" ] || [ bench/learn/gen_kmeans.py -nt "$KDATA" ]; then
+    echo "generating $KN x $KP rows for k-means"
+    /usr/bin/python3 bench/learn/gen_kmeans.py "$KN" "$KP" "$KDATA.tmp" && mv "$KDATA.tmp" "$KDATA"
+fi
+./lab run bench/learn/kmeans_lab.lua "$KDATA" >"$OUT/log_kmeans_lab" 2>&1 || { cat "$OUT/log_kmeans_lab" >&2; exit 1; }
+/usr/bin/python3 bench/learn/kmeans_sklearn.py "$KDATA" >"$OUT/log_kmeans_sklearn" 2>&1 ||
+    { cat "$OUT/log_kmeans_sklearn" >&2; exit 1; }
+printf '\n%-40s %10s %12s %8s\n' "k-means, fit (best of 3)" "lab s" "sklearn s" "ratio"
+printf '%-40s %10s %12s %7.1fx\n' "$KN x $KP, k=8, k-means++, n_init=1" "$(get kmeans_lab fit)" "$(get kmeans_sklearn fit)" \
+    "$(echo "$(get kmeans_sklearn fit) / $(get kmeans_lab fit)" | bc -l)"
+printf '%-40s %10s %12s\n' "inertia (last fit)" "$(get kmeans_lab inertia)" "$(get kmeans_sklearn inertia)"
+printf '%-40s %10s %12s\n' "iterations (last fit)" "$(get kmeans_lab n_iter)" "$(get kmeans_sklearn n_iter)"
+
+# ---- trees: a random forest of 100 trees and a gbm of 100 rounds on the logistic data
+# (first 80% of the rows to fit, the rest to score; bench/learn/trees_*.{lua,py})
+./lab run bench/learn/trees_lab.lua "$DATA" >"$OUT/log_trees_lab" 2>&1 || { cat "$OUT/log_trees_lab" >&2; exit 1; }
+/usr/bin/python3 bench/learn/trees_sklearn.py "$DATA" >"$OUT/log_trees_sklearn" 2>&1 ||
+    { cat "$OUT/log_trees_sklearn" >&2; exit 1; }
+printf '\n%-40s %10s %12s %8s\n' "trees, fit on 80% of $N x $P" "lab s" "sklearn s" "ratio"
+printf '%-40s %10s %12s %7.1fx\n' "forest, 100 trees (sklearn n_jobs=2)" "$(get trees_lab forest_fit)" \
+    "$(get trees_sklearn forest_fit)" "$(echo "$(get trees_sklearn forest_fit) / $(get trees_lab forest_fit)" | bc -l)"
+printf '%-40s %10s %12s\n' "forest, test accuracy" "$(get trees_lab forest_accuracy)" "$(get trees_sklearn forest_accuracy)"
+printf '%-40s %10s %12s %7.1fx\n' "gbm, 100 rounds (HistGradientBoosting)" "$(get trees_lab gbm_fit)" \
+    "$(get trees_sklearn gbm_fit)" "$(echo "$(get trees_sklearn gbm_fit) / $(get trees_lab gbm_fit)" | bc -l)"
+printf '%-40s %10s %12s\n' "gbm, test accuracy" "$(get trees_lab gbm_accuracy)" "$(get trees_sklearn gbm_accuracy)"

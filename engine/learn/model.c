@@ -16,8 +16,12 @@
 
 #include "kinds.h"
 #include "metrics.h"
+#include "pipeline.h"
 
-static const model_kind *const kinds[] = {&model_kind_linear, &model_kind_logistic};
+static const model_kind *const kinds[] = {&model_kind_linear, &model_kind_logistic,
+    &model_kind_kmeans, &model_kind_pca, &model_kind_knn, &model_kind_knn_regressor, &model_kind_naive_bayes,
+    &model_kind_tree, &model_kind_tree_regressor, &model_kind_forest, &model_kind_forest_regressor,
+    &model_kind_gbm, &model_kind_gbm_regressor};
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
 const model_kind *model_kind_find(const char *name) {
@@ -26,7 +30,7 @@ const model_kind *model_kind_find(const char *name) {
     return NULL;
 }
 
-const char *model_kind_list(void) { return "linear, logistic"; }
+const char *model_kind_list(void) { return "linear, logistic, kmeans, pca, knn, knn_regressor, naive_bayes, tree, tree_regressor, forest, forest_regressor, gbm, gbm_regressor"; }
 
 void model_matrix_free(model_matrix *X) {
     if (!X) return;
@@ -88,6 +92,7 @@ static void clear_fitted(model *m) {
 void model_free(model *m) {
     if (!m) return;
     clear_fitted(m);
+    pipeline_free_steps(m);
     for (int i = 0; i < m->nparam; i++) free(m->params[i].str);
     free(m->params);
     free(m);
@@ -263,8 +268,23 @@ static int check_schema_names(const frame *f, const char *target, const char *co
     return 0;
 }
 
+static int fit_kind(model *m, const frame *f, const char *target, const char *const *features, int nfeat,
+                    const model_hooks *hooks, lab_err *e);
+
 int model_fit(model *m, const frame *f, const char *target, const char *const *features, int nfeat,
               const model_hooks *hooks, lab_err *e) {
+    if (!m->nstep) return fit_kind(m, f, target, features, nfeat, hooks, e);
+    /* a pipeline: the steps, then the kind on their output */
+    clear_fitted(m);
+    frame *g = pipeline_fit_steps(m, f, target, features, nfeat, e);
+    if (!g) return -1;
+    int rc = fit_kind(m, g, target, NULL, 0, hooks, e);
+    frame_free(g);
+    return rc;
+}
+
+static int fit_kind(model *m, const frame *f, const char *target, const char *const *features, int nfeat,
+                    const model_hooks *hooks, lab_err *e) {
     const model_kind *k = m->kind;
     int supervised = k->task == MODEL_REGRESSOR || k->task == MODEL_CLASSIFIER;
     int *cols = NULL, *cls = NULL;
@@ -378,11 +398,23 @@ done:
 
 /* ---- predicting ------------------------------------------------------------------ */
 
+static model_matrix *design_kind(const model *m, const frame *f, const char *op, lab_err *e);
+
 model_matrix *model_design(const model *m, const frame *f, const char *op, lab_err *e) {
     if (!m->fitted) {
         lab_fail(e, "%s: the %s model is not fitted; call fit first", op, m->kind->name);
         return NULL;
     }
+    if (!m->nstep) return design_kind(m, f, op, e);
+    /* a pipeline: the fitted steps first */
+    frame *g = pipeline_apply_steps(m, f, op, e);
+    if (!g) return NULL;
+    model_matrix *X = design_kind(m, g, op, e);
+    frame_free(g);
+    return X;
+}
+
+static model_matrix *design_kind(const model *m, const frame *f, const char *op, lab_err *e) {
     for (int q = 0; q < m->nfeat; q++) {
         const model_feature *ft = &m->feat[q];
         int j = frame_find(f, ft->name);
@@ -533,6 +565,19 @@ char *model_describe(const model *m) {
     strbuf_adds(&b, "}: ");
     strbuf_adds(&b, m->kind->title);
     strbuf_adds(&b, "\n");
+    if (m->nstep) {
+        strbuf_adds(&b, "  pipeline: ");
+        for (int i = 0; i < m->nstep; i++) {
+            strbuf_adds(&b, m->step[i]->kind->name);
+            char cnt[48];
+            if (m->step[i]->fitted) snprintf(cnt, sizeof cnt, " (%d columns)", m->step[i]->nfeat);
+            else cnt[0] = 0;
+            strbuf_adds(&b, cnt);
+            strbuf_adds(&b, " -> ");
+        }
+        strbuf_adds(&b, m->kind->name);
+        strbuf_adds(&b, "\n");
+    }
     if (!m->fitted) {
         strbuf_adds(&b, "  not fitted\n");
         return b.s;

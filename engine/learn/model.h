@@ -154,6 +154,13 @@ typedef struct model {
     int nfigure;
     model_figure *figure;
     size_t n_train;        /* rows fitted on */
+
+    /* A pipeline's preprocessing (pipeline.h): transforms fitted before the
+     * kind, in order, and applied to every frame the model predicts from.
+     * Not cleared by a refit or a parameter change (they are configuration
+     * as much as state); nstep 0 for a plain model. */
+    int nstep;
+    struct model **step;
 } model;
 
 /* What the kind's fit receives. X is the design matrix; y the target for

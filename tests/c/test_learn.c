@@ -237,7 +237,7 @@ static void test_params(void **state) {
     (void)state;
     lab_err e;
     assert_null(model_new("forest2", &e));
-    assert_has(e.msg, "unknown kind 'forest2' (known: linear, logistic)");
+    assert_has(e.msg, "unknown kind 'forest2' (known: linear, logistic, ");
     model *m = model_new("logistic", &e);
     assert_int_equal(model_set_number(m, "C", 0.25, &e), 0);
     assert_true(model_param_num(m, "C") == 0.25);

@@ -15,7 +15,7 @@ local function public_functions()
       for k2, v2 in pairs(v) do add(v2, "lab." .. k .. "." .. k2) end
     end
   end
-  for _, meta in ipairs{"lab.Frame", "lab.Column", "lab.GroupBy", "lab.Plot", "lab.Model"} do
+  for _, meta in ipairs{"lab.Frame", "lab.Column", "lab.GroupBy", "lab.Plot", "lab.Model", "lab.Transform"} do
     local mt = debug.getregistry()[meta]
     if mt then
       local methods = rawget(mt, "__methods") or (type(rawget(mt, "__index")) == "table" and rawget(mt, "__index"))
