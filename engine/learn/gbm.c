@@ -8,9 +8,10 @@
  * one tree per score (one, or one per class) best-first up to max_leaf_nodes
  * leaves, each leaf worth -learning_rate * G / (H + l2_regularization). The
  * training scores are updated from the rows each leaf holds, without walking
- * the tree; validation rows walk it on their bin codes. Histograms are built
- * row-wise by two threads, each on its own half of a node's rows, and added
- * in a fixed order. Early stopping (on by default above 10,000 rows, as
+ * the tree; validation rows walk it on their bin codes. gbm grows its own
+ * trees (below) rather than tree.c's, for speed: two threads share the
+ * features of every histogram, and the loss and gradients of each round by
+ * halves of the rows. Early stopping (on by default above 10,000 rows, as
  * scikit-learn's 'auto') holds out validation_fraction of the rows (by class
  * for classifiers) and stops when the validation loss has not improved by
  * more than tol on the best of the n_iter_no_change rounds before.
@@ -20,6 +21,10 @@
  * normalised). Figures: n_iter, train_loss, val_loss; per round "loss" (and
  * "val_loss") through the fit callback. */
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +49,12 @@ static const model_param_spec params[] = {
     {"seed", MODEL_P_INTEGER, 0, NULL, 0, 9007199254740992.0, 0, NULL, "seed of the validation split"},
 };
 
+/* A row's gradient and hessian, side by side (one load in the histogram
+ * loops). Doubles: in floats the trees came out a little worse on small data. */
+typedef struct gpair {
+    double g, h;
+} gpair;
+
 /* ---- losses ------------------------------------------------------------------------- */
 
 typedef struct gb_loss {
@@ -51,53 +62,514 @@ typedef struct gb_loss {
     int clf;
 } gb_loss;
 
-/* Mean loss of raw scores R (n x K, column-major) against y / cls. */
-static double loss_of(const gb_loss *L, const double *R, size_t n, const double *y, const int *cls) {
+/* The summed loss of rows [i0, i1) of raw scores R (n x K, column-major)
+ * against y / cls, and (G not NULL) the gradients G and hessians H (n x K)
+ * of those rows at R: GH (n x K). */
+static double loss_rows(const gb_loss *L, const double *R, size_t n, size_t i0, size_t i1, const double *y,
+                        const int *cls, gpair *GH) {
     double s = 0;
     if (!L->clf) {
-        for (size_t i = 0; i < n; i++) s += 0.5 * (y[i] - R[i]) * (y[i] - R[i]);
-    } else if (L->K == 1) {
-        for (size_t i = 0; i < n; i++) {
-            double z = R[i];
-            s += (z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) - (cls[i] == 1 ? z : 0);
-        }
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            double mx = -INFINITY, sum = 0;
-            for (int k = 0; k < L->K; k++) mx = fmax(mx, R[(size_t)k * n + i]);
-            for (int k = 0; k < L->K; k++) sum += exp(R[(size_t)k * n + i] - mx);
-            s += mx + log(sum) - R[(size_t)cls[i] * n + i];
-        }
-    }
-    return n ? s / (double)n : 0;
-}
-
-/* Gradients G and hessians H (n x K) at R. */
-static void grad_of(const gb_loss *L, const double *R, size_t n, const double *y, const int *cls, double *G, double *H) {
-    if (!L->clf) {
-        for (size_t i = 0; i < n; i++) {
-            G[i] = R[i] - y[i];
-            H[i] = 1;
+        for (size_t i = i0; i < i1; i++) {
+            s += 0.5 * (y[i] - R[i]) * (y[i] - R[i]);
+            if (GH) GH[i] = (gpair){R[i] - y[i], 1};
         }
     } else if (L->K == 1) {
-        for (size_t i = 0; i < n; i++) {
-            double z = R[i], pr = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
-            G[i] = pr - (cls[i] == 1);
-            H[i] = pr * (1 - pr);
+        for (size_t i = i0; i < i1; i++) {
+            double z = R[i], ez = exp(-fabs(z));
+            s += (z > 0 ? z : 0) + (ez > 1e-4 ? log(1 + ez) : log1p(ez)) - (cls[i] == 1 ? z : 0);
+            if (GH) {
+                double pr = z >= 0 ? 1 / (1 + ez) : ez / (1 + ez);
+                GH[i] = (gpair){pr - (cls[i] == 1), pr * (1 - pr)};
+            }
         }
     } else {
         int K = L->K;
-        for (size_t i = 0; i < n; i++) {
+        double ex[K];
+        for (size_t i = i0; i < i1; i++) {
             double mx = -INFINITY, sum = 0;
             for (int k = 0; k < K; k++) mx = fmax(mx, R[(size_t)k * n + i]);
-            for (int k = 0; k < K; k++) sum += exp(R[(size_t)k * n + i] - mx);
-            for (int k = 0; k < K; k++) {
-                double pr = exp(R[(size_t)k * n + i] - mx) / sum;
-                G[(size_t)k * n + i] = pr - (cls[i] == k);
-                H[(size_t)k * n + i] = pr * (1 - pr);
+            for (int k = 0; k < K; k++) sum += ex[k] = exp(R[(size_t)k * n + i] - mx);
+            s += mx + log(sum) - R[(size_t)cls[i] * n + i];
+            if (GH)
+                for (int k = 0; k < K; k++) {
+                    double pr = ex[k] / sum;
+                    GH[(size_t)k * n + i] = (gpair){pr - (cls[i] == k), pr * (1 - pr)};
+                }
+        }
+    }
+    return s;
+}
+
+/* Mean loss of raw scores R (n x K, column-major) against y / cls. */
+static double loss_of(const gb_loss *L, const double *R, size_t n, const double *y, const int *cls) {
+    return n ? loss_rows(L, R, n, 0, n, y, cls, NULL) / (double)n : 0;
+}
+
+/* ---- growing one tree ------------------------------------------------------------------ */
+
+/* gbm grows its own trees (tree.c grows those of tree and forest): on
+ * column-major bin codes, with the gradients gathered into node order, one
+ * histogram per open leaf and the larger child's by subtraction, and the
+ * features (not the rows) shared between two threads, each building and
+ * scanning its own features' histograms; a split is kept over an earlier one
+ * only when strictly better, so the tree is the same whatever the timing. */
+
+typedef struct hbin {
+    double g, h;
+    uint32_t c, pad;
+} hbin;
+
+typedef struct gsplit {
+    int feat, bin;
+    double gain, lg, lh;
+    uint32_t lc;
+} gsplit;
+
+typedef struct gnode {
+    int id, depth, open; /* open: may be split */
+    uint32_t start, cnt;
+    double G, H;
+    gsplit best;
+    hbin *hist;
+} gnode;
+
+/* Two threads: the caller and one worker, running fn(arg, part) for part 0
+ * and 1 at once. Each side spins a little before sleeping, since a job
+ * follows the last one within microseconds while a tree grows, yielding the
+ * core now and then in case the other side waits for it. */
+#define TEAM_SPIN 20000
+
+typedef struct team {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    atomic_uint gen, finished;
+    atomic_int quit;
+    int alive;
+    void (*fn)(void *, int);
+    void *arg;
+} team;
+
+static void *team_worker(void *arg) {
+    team *t = arg;
+    unsigned seen = 0;
+    for (;;) {
+        for (int i = 0; i < TEAM_SPIN && atomic_load(&t->gen) == seen && !atomic_load(&t->quit); i++)
+            if (i % 64 == 63) sched_yield();
+        pthread_mutex_lock(&t->mu);
+        while (atomic_load(&t->gen) == seen && !atomic_load(&t->quit)) pthread_cond_wait(&t->go, &t->mu);
+        pthread_mutex_unlock(&t->mu);
+        if (atomic_load(&t->quit)) break;
+        seen = atomic_load(&t->gen);
+        t->fn(t->arg, 1);
+        pthread_mutex_lock(&t->mu);
+        atomic_store(&t->finished, seen);
+        pthread_cond_signal(&t->done);
+        pthread_mutex_unlock(&t->mu);
+    }
+    return NULL;
+}
+
+static void team_start(team *t) {
+    memset(t, 0, sizeof *t);
+    atomic_init(&t->gen, 0);
+    atomic_init(&t->finished, 0);
+    atomic_init(&t->quit, 0);
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->go, NULL);
+    pthread_cond_init(&t->done, NULL);
+    t->alive = pthread_create(&t->th, NULL, team_worker, t) == 0;
+}
+
+static void team_run(team *t, void (*fn)(void *, int), void *arg) {
+    if (!t->alive) {
+        fn(arg, 0);
+        fn(arg, 1);
+        return;
+    }
+    t->fn = fn;
+    t->arg = arg;
+    pthread_mutex_lock(&t->mu);
+    unsigned g = atomic_load(&t->gen) + 1;
+    atomic_store(&t->gen, g);
+    pthread_cond_signal(&t->go);
+    pthread_mutex_unlock(&t->mu);
+    fn(arg, 0);
+    for (int i = 0; i < TEAM_SPIN && atomic_load(&t->finished) != g; i++)
+        if (i % 64 == 63) sched_yield();
+    pthread_mutex_lock(&t->mu);
+    while (atomic_load(&t->finished) != g) pthread_cond_wait(&t->done, &t->mu);
+    pthread_mutex_unlock(&t->mu);
+}
+
+static void team_stop(team *t) {
+    if (t->alive) {
+        pthread_mutex_lock(&t->mu);
+        atomic_store(&t->quit, 1);
+        pthread_cond_signal(&t->go);
+        pthread_mutex_unlock(&t->mu);
+        pthread_join(t->th, NULL);
+    }
+    pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->go);
+    pthread_cond_destroy(&t->done);
+}
+
+typedef struct loss_job {
+    const gb_loss *L;
+    const double *R, *y;
+    const int *cls;
+    size_t n;
+    gpair *GH;
+    double part[2];
+} loss_job;
+
+static void loss_part(void *arg, int part) {
+    loss_job *J = arg;
+    size_t mid = J->n / 2;
+    J->part[part] = loss_rows(J->L, J->R, J->n, part ? mid : 0, part ? J->n : mid, J->y, J->cls, J->GH);
+}
+
+/* The mean loss at R and (G not NULL) the gradients and hessians there, on
+ * both threads for many rows (each on a fixed half: the same sums always). */
+static double loss_grad(team *tm, const gb_loss *L, const double *R, size_t n, const double *y, const int *cls,
+                        gpair *GH) {
+    loss_job J = {L, R, y, cls, n, GH, {0, 0}};
+    if (n >= 8192) team_run(tm, loss_part, &J);
+    else {
+        loss_part(&J, 0);
+        loss_part(&J, 1);
+    }
+    return n ? (J.part[0] + J.part[1]) / (double)n : 0;
+}
+
+typedef struct grower {
+    int p, max_depth, max_leaves, const_hess;
+    uint32_t n;         /* training rows */
+    const uint8_t *cm;  /* p x n column-major codes */
+    const tree_bins *bins;
+    const gpair *GH;    /* this tree's gradients and hessians */
+    uint32_t *rows, *tmp;
+    gpair *og;          /* those of the node being built, in its row order */
+    double min_leaf, l2, min_hess;
+    hbin **pool, **all; /* free histograms; every one allocated */
+    int npool, nall;
+    team *tm;
+    tree_nodes *out;
+    double *imp;
+    /* the job both threads share */
+    gnode *build, *sub, *scan[2];
+    int nscan;
+    atomic_int next;  /* the next pair of features to take */
+    gsplit *fbest[2]; /* p each: the best split of each feature, per scanned node */
+} grower;
+
+static hbin *hist_take(grower *g) {
+    if (g->npool) return g->pool[--g->npool];
+    hbin *h = xmalloc((size_t)g->p * TREE_MAXB * sizeof *h);
+    g->all = xrealloc(g->all, (size_t)(g->nall + 1) * sizeof *g->all);
+    g->pool = xrealloc(g->pool, (size_t)(g->nall + 1) * sizeof *g->pool);
+    g->all[g->nall++] = h;
+    return h;
+}
+
+static void hist_give(grower *g, hbin *h) { g->pool[g->npool++] = h; }
+
+/* Histograms of features [f0, f1) of node nd over its rows. */
+static void hist_build(const grower *g, const gnode *nd, int f0, int f1) {
+    const uint32_t *rows = g->rows + nd->start;
+    uint32_t n = nd->cnt;
+    int whole = n == g->n; /* the root: rows in order, gradients not gathered */
+    const gpair *gh = whole ? g->GH : g->og;
+    int f = f0;
+    if (!g->const_hess)
+        for (; f + 1 < f1; f += 2) { /* two features a pass: the rows and gradients are read once */
+            hbin *h = nd->hist + (size_t)f * TREE_MAXB, *h2 = h + TREE_MAXB;
+            memset(h, 0, (size_t)g->bins->nbins[f] * sizeof *h);
+            memset(h2, 0, (size_t)g->bins->nbins[f + 1] * sizeof *h2);
+            const uint8_t *col = g->cm + (size_t)f * g->n, *col2 = col + g->n;
+            if (whole)
+                for (uint32_t i = 0; i < n; i++) {
+                    hbin *b = h + col[i], *b2 = h2 + col2[i];
+                    double gi = gh[i].g, hi = gh[i].h;
+                    b->g += gi;
+                    b->h += hi;
+                    b->c++;
+                    b2->g += gi;
+                    b2->h += hi;
+                    b2->c++;
+                }
+            else
+                for (uint32_t i = 0; i < n; i++) {
+                    uint32_t r = rows[i];
+                    hbin *b = h + col[r], *b2 = h2 + col2[r];
+                    double gi = gh[i].g, hi = gh[i].h;
+                    b->g += gi;
+                    b->h += hi;
+                    b->c++;
+                    b2->g += gi;
+                    b2->h += hi;
+                    b2->c++;
+                }
+        }
+    for (; f < f1; f++) {
+        hbin *h = nd->hist + (size_t)f * TREE_MAXB;
+        int nb = g->bins->nbins[f];
+        memset(h, 0, (size_t)nb * sizeof *h);
+        const uint8_t *col = g->cm + (size_t)f * g->n;
+        if (g->const_hess) { /* the hessians are all 1: their sums are the counts */
+            if (whole)
+                for (uint32_t i = 0; i < n; i++) {
+                    hbin *b = h + col[i];
+                    b->g += gh[i].g;
+                    b->c++;
+                }
+            else
+                for (uint32_t i = 0; i < n; i++) {
+                    hbin *b = h + col[rows[i]];
+                    b->g += gh[i].g;
+                    b->c++;
+                }
+            for (int b = 0; b < nb; b++) h[b].h = (double)h[b].c;
+        } else if (whole) {
+            for (uint32_t i = 0; i < n; i++) {
+                hbin *b = h + col[i];
+                b->g += gh[i].g;
+                b->h += gh[i].h;
+                b->c++;
+            }
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                hbin *b = h + col[rows[i]];
+                b->g += gh[i].g;
+                b->h += gh[i].h;
+                b->c++;
             }
         }
     }
+}
+
+/* The best split of nd over features [f0, f1) into *s (feat -1: none): the
+ * first of the highest gains. In three passes per feature, the second (the
+ * divisions) over a fixed length that the compiler can vectorise. */
+static void hist_scan(const grower *g, const gnode *nd, int f0, int f1, gsplit *s) {
+    double l2 = g->l2, base = nd->G * nd->G / (nd->H + l2);
+    double LG[TREE_MAXB], LH[TREE_MAXB], gain[TREE_MAXB];
+    uint32_t LC[TREE_MAXB];
+    unsigned char ok[TREE_MAXB];
+    s->feat = -1;
+    s->gain = 1e-12 * fabs(base) + 1e-300;
+    for (int f = f0; f < f1; f++) {
+        const hbin *h = nd->hist + (size_t)f * TREE_MAXB;
+        int nb = g->bins->nbins[f];
+        double lg = 0, lh = 0;
+        uint32_t lc = 0;
+        /* left sums after each bin; a split after an empty bin is the one before it */
+        for (int b = 0; b < TREE_MAXB; b++) {
+            int use = b + 1 < nb && h[b].c != 0;
+            if (use) {
+                lg += h[b].g;
+                lh += h[b].h;
+                lc += h[b].c;
+            }
+            LG[b] = lg;
+            LH[b] = lh;
+            LC[b] = lc;
+            ok[b] = (unsigned char)use;
+        }
+        for (int b = 0; b < TREE_MAXB; b++) {
+            double rg = nd->G - LG[b], rh = nd->H - LH[b];
+            gain[b] = LG[b] * LG[b] / (LH[b] + l2) + rg * rg / (rh + l2) - base;
+        }
+        for (int b = 0; b + 1 < nb; b++) {
+            if (!ok[b] || LC[b] >= nd->cnt) continue;
+            double rh = nd->H - LH[b];
+            if ((double)LC[b] < g->min_leaf || (double)(nd->cnt - LC[b]) < g->min_leaf || LH[b] < g->min_hess ||
+                rh < g->min_hess)
+                continue;
+            if (gain[b] > s->gain) *s = (gsplit){f, b, gain[b], LG[b], LH[b], LC[b]};
+        }
+    }
+}
+
+/* One thread's share of the job: take pairs of features until none is left;
+ * build, subtract and scan each. What a feature yields does not depend on
+ * the thread that takes it. */
+static void grow_part(void *arg, int part) {
+    grower *g = arg;
+    (void)part;
+    for (;;) {
+        int f0 = atomic_fetch_add(&g->next, 2), f1 = f0 + 2 < g->p ? f0 + 2 : g->p;
+        if (f0 >= g->p) break;
+        if (g->build) hist_build(g, g->build, f0, f1);
+        if (g->sub)
+            for (int f = f0; f < f1; f++) {
+                hbin *big = g->sub->hist + (size_t)f * TREE_MAXB;
+                const hbin *sm = g->build->hist + (size_t)f * TREE_MAXB;
+                for (int b = 0, nb = g->bins->nbins[f]; b < nb; b++) {
+                    big[b].g -= sm[b].g;
+                    big[b].h -= sm[b].h;
+                    big[b].c -= sm[b].c;
+                }
+            }
+        for (int k = 0; k < g->nscan; k++)
+            for (int f = f0; f < f1; f++) hist_scan(g, g->scan[k], f, f + 1, &g->fbest[k][f]);
+    }
+}
+
+/* Run the job set in g on both threads (or one, for little work); the best
+ * splits into the scanned nodes: over the features in order, a later one
+ * only when strictly better, as one thread scanning them all would choose. */
+static void grow_job(grower *g, uint32_t rows) {
+    atomic_store(&g->next, 0);
+    if (g->p > 2 && (double)rows * g->p + 512.0 * g->p * g->nscan > 20000) team_run(g->tm, grow_part, g);
+    else grow_part(g, 0);
+    for (int k = 0; k < g->nscan; k++) {
+        gsplit *best = &g->fbest[k][0];
+        for (int f = 1; f < g->p; f++) {
+            gsplit *c = &g->fbest[k][f];
+            if (c->feat >= 0 && (best->feat < 0 || c->gain > best->gain)) best = c;
+        }
+        g->scan[k]->best = *best;
+    }
+}
+
+static int node_new(tree_nodes *t, uint32_t start, uint32_t cnt) {
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->feat = xrealloc(t->feat, t->cap * sizeof *t->feat);
+        t->bin = xrealloc(t->bin, t->cap * sizeof *t->bin);
+        t->left = xrealloc(t->left, t->cap * sizeof *t->left);
+        t->right = xrealloc(t->right, t->cap * sizeof *t->right);
+        t->thr = xrealloc(t->thr, t->cap * sizeof *t->thr);
+        t->val = xrealloc(t->val, t->cap * sizeof *t->val);
+        t->start = xrealloc(t->start, t->cap * sizeof *t->start);
+        t->count = xrealloc(t->count, t->cap * sizeof *t->count);
+    }
+    size_t i = t->n++;
+    t->feat[i] = -1;
+    t->bin[i] = 0;
+    t->left[i] = t->right[i] = -1;
+    t->thr[i] = 0;
+    t->val[i] = 0;
+    t->start[i] = start;
+    t->count[i] = cnt;
+    return (int)i;
+}
+
+static int can_split(const grower *g, const gnode *nd) {
+    if (g->max_depth > 0 && nd->depth >= g->max_depth) return 0;
+    return nd->cnt >= 2 && (double)nd->cnt >= 2 * g->min_leaf;
+}
+
+static void gather(grower *g, const gnode *nd) {
+    const uint32_t *rows = g->rows + nd->start;
+    if (nd->cnt == g->n) return;
+    for (uint32_t i = 0; i < nd->cnt; i++) g->og[i] = g->GH[rows[i]];
+}
+
+/* Grow one tree on g->GH into g->out (zeroed): best-first up to
+ * max_leaves leaves, or with no limit depth-first (left before right). The
+ * rows end grouped by leaf: node q holds rows[start[q] .. + count[q]). */
+static void grow_tree(grower *g) {
+    tree_nodes *t = g->out;
+    t->V = 1;
+    for (uint32_t i = 0; i < g->n; i++) g->rows[i] = i;
+    gnode root = {0};
+    root.id = node_new(t, 0, g->n);
+    root.cnt = g->n;
+    for (uint32_t i = 0; i < g->n; i++) {
+        root.G += g->GH[i].g;
+        root.H += g->GH[i].h;
+    }
+    root.hist = hist_take(g);
+    root.best.feat = -1;
+    g->build = &root;
+    g->sub = NULL;
+    g->nscan = can_split(g, &root);
+    g->scan[0] = &root;
+    grow_job(g, root.cnt);
+    size_t cap = 64;
+    int nopen = 0, leaves = 1, maxl = g->max_leaves;
+    gnode *open = xmalloc(cap * sizeof *open);
+    if (root.best.feat >= 0) open[nopen++] = root;
+    else {
+        t->val[root.id] = -root.G / (root.H + g->l2 + 1e-300);
+        hist_give(g, root.hist);
+    }
+    while (nopen > 0 && (maxl == 0 || leaves < maxl)) {
+        int pick = nopen - 1;
+        if (maxl > 0)
+            for (int i = 0, first = 1; i < nopen; i++)
+                if (first || open[i].best.gain > open[pick].best.gain) {
+                    pick = i;
+                    first = 0;
+                }
+        gnode nd = open[pick];
+        open[pick] = open[--nopen];
+        gsplit *s = &nd.best;
+        /* partition the rows, stably */
+        uint32_t *rows = g->rows + nd.start, nl = 0, nr = 0;
+        const uint8_t *col = g->cm + (size_t)s->feat * g->n;
+        for (uint32_t i = 0; i < nd.cnt; i++) { /* without branches: rows[nl] is never ahead of rows[i] */
+            uint32_t r = rows[i], left = col[r] <= s->bin;
+            rows[nl] = r;
+            g->tmp[nr] = r;
+            nl += left;
+            nr += 1 - left;
+        }
+        memcpy(rows + nl, g->tmp, nr * sizeof *rows);
+        t->feat[nd.id] = s->feat;
+        t->bin[nd.id] = s->bin;
+        t->thr[nd.id] = g->bins->thr[(size_t)s->feat * TREE_MAXB + (size_t)s->bin];
+        t->val[nd.id] = -nd.G / (nd.H + g->l2 + 1e-300);
+        g->imp[s->feat] += s->gain;
+        leaves++;
+        gnode c[2] = {{0}, {0}};
+        c[0].id = node_new(t, nd.start, nl);
+        c[1].id = node_new(t, nd.start + nl, nr);
+        t->left[nd.id] = c[0].id;
+        t->right[nd.id] = c[1].id;
+        c[0].start = nd.start;
+        c[0].cnt = nl;
+        c[0].G = s->lg;
+        c[0].H = s->lh;
+        c[1].start = nd.start + nl;
+        c[1].cnt = nr;
+        c[1].G = nd.G - s->lg;
+        c[1].H = nd.H - s->lh;
+        for (int k = 0; k < 2; k++) {
+            c[k].depth = nd.depth + 1;
+            c[k].best.feat = -1;
+        }
+        int small = nl <= nr ? 0 : 1;
+        c[small].hist = hist_take(g);
+        c[1 - small].hist = nd.hist;
+        gather(g, &c[small]);
+        g->build = &c[small];
+        g->sub = &c[1 - small];
+        g->nscan = 0;
+        for (int k = 0; k < 2; k++)
+            if (can_split(g, &c[k])) g->scan[g->nscan++] = &c[k];
+        grow_job(g, c[small].cnt);
+        if ((size_t)nopen + 2 > cap) {
+            cap *= 2;
+            open = xrealloc(open, cap * sizeof *open);
+        }
+        for (int q = 0; q < 2; q++) {
+            int k = maxl > 0 ? q : 1 - q; /* depth-first: the left child on top */
+            if (c[k].best.feat >= 0) open[nopen++] = c[k];
+            else {
+                t->val[c[k].id] = -c[k].G / (c[k].H + g->l2 + 1e-300);
+                hist_give(g, c[k].hist);
+            }
+        }
+    }
+    for (int i = 0; i < nopen; i++) {
+        t->val[open[i].id] = -open[i].G / (open[i].H + g->l2 + 1e-300);
+        hist_give(g, open[i].hist);
+    }
+    free(open);
 }
 
 /* ---- fitting ---------------------------------------------------------------------------- */
@@ -168,6 +640,7 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
     int max_iter = (int)model_param_num(m, "max_iter");
     int max_leaves = (int)model_param_num(m, "max_leaf_nodes");
     if (max_leaves == 1) return lab_fail(e, "gbm: hyper-parameter 'max_leaf_nodes' must be 0 (no limit) or at least 2");
+    if (n >= UINT32_MAX) return lab_fail(e, "gbm: %zu rows are more than gbm can fit", n);
     const model_param *es = model_param_get(m, "early_stopping");
     int stop_early = strcmp(es->str, "on") == 0 || (strcmp(es->str, "auto") == 0 && n > 10000);
     int no_change = (int)model_param_num(m, "n_iter_no_change");
@@ -185,7 +658,8 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
         nv = 0;
         for (size_t i = 0; i < n; i++) tr[i] = i;
     }
-    model_matrix Xt = take_rows(X, tr, nt), Xv = take_rows(X, va, nv);
+    /* without a validation split the training rows are X's own, in order: no copy */
+    model_matrix Xt = nv ? take_rows(X, tr, nt) : *X, Xv = take_rows(X, va, nv);
     double *yt = NULL, *yv = NULL;
     int *ct = NULL, *cv = NULL;
     if (clf) {
@@ -201,8 +675,8 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
     }
     tree_bins bins;
     tree_bins_fit(&bins, &Xt, (int)model_param_num(m, "max_bins"));
-    uint8_t *codes = tree_bins_apply(&bins, &Xt), *vcodes = tree_bins_apply(&bins, &Xv);
-    free(Xt.x);
+    uint8_t *codes = tree_bins_apply_cols(&bins, &Xt), *vcodes = tree_bins_apply(&bins, &Xv);
+    if (nv) free(Xt.x);
     free(Xv.x);
 
     /* the baseline: the best constant score */
@@ -225,33 +699,40 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
         for (size_t i = 0; i < nt; i++) R[(size_t)k * nt + i] = base[k];
         for (size_t i = 0; i < nv; i++) Rv[(size_t)k * nv + i] = base[k];
     }
-    double *G = xmalloc(nt * (size_t)K * sizeof *G), *H = xmalloc(nt * (size_t)K * sizeof *H);
-    size_t *rows = xmalloc(nt * sizeof *rows);
+    gpair *GH = xmalloc(nt * (size_t)K * sizeof *GH), *og = xmalloc(nt * sizeof *og);
+    uint32_t *rows = xmalloc(nt * sizeof *rows), *rtmp = xmalloc(nt * sizeof *rtmp);
     double *imp = xcalloc((size_t)p, sizeof *imp);
     size_t ntree = 0, cap = 0;
     tree_nodes *trees = NULL;
     double *scores = xmalloc(((size_t)max_iter + 1) * sizeof *scores); /* validation losses, before round 1 first */
     if (stop_early) scores[0] = loss_of(&L, Rv, nv, yv, cv);
-    tree_spec s = {TREE_GRAD,
-                   0,
-                   (int)model_param_num(m, "max_depth"),
-                   max_leaves,
-                   (size_t)model_param_num(m, "min_samples_leaf"),
-                   2,
-                   model_param_num(m, "l2_regularization"),
-                   1e-3,
-                   p,
-                   0,
-                   2};
-    tree_work work = {0};
+    team tm;
+    team_start(&tm);
+    grower g = {0};
+    g.p = p;
+    g.max_depth = (int)model_param_num(m, "max_depth");
+    g.max_leaves = max_leaves;
+    g.const_hess = !clf;
+    g.n = (uint32_t)nt;
+    g.cm = codes;
+    g.bins = &bins;
+    g.rows = rows;
+    g.tmp = rtmp;
+    g.og = og;
+    g.min_leaf = model_param_num(m, "min_samples_leaf");
+    g.l2 = model_param_num(m, "l2_regularization");
+    g.min_hess = 1e-3;
+    g.tm = &tm;
+    g.imp = imp;
+    g.fbest[0] = xmalloc((size_t)p * sizeof *g.fbest[0]);
+    g.fbest[1] = xmalloc((size_t)p * sizeof *g.fbest[1]);
     int it = 0;
-    double train_loss = loss_of(&L, R, nt, yt, ct), val_loss = NAN;
+    double train_loss = loss_grad(&tm, &L, R, nt, yt, ct, GH), val_loss = NAN;
     while (it < max_iter) {
         if (lab_interrupt) {
             lab_fail(e, "fit: interrupted");
             goto done;
         }
-        grad_of(&L, R, nt, yt, ct, G, H);
         for (int k = 0; k < K; k++) {
             if (ntree == cap) {
                 cap = cap ? 2 * cap : 64;
@@ -259,9 +740,9 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
             }
             tree_nodes *t = &trees[ntree++];
             memset(t, 0, sizeof *t);
-            for (size_t i = 0; i < nt; i++) rows[i] = i;
-            tree_data td = {codes, p, &bins, NULL, NULL, G + (size_t)k * nt, H + (size_t)k * nt};
-            tree_grow_with(&s, &td, rows, nt, t, imp, &work);
+            g.GH = GH + (size_t)k * nt;
+            g.out = t;
+            grow_tree(&g);
             double *Rk = R + (size_t)k * nt;
             for (size_t q = 0; q < t->n; q++) {
                 t->val[q] *= lr;
@@ -272,7 +753,8 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
             if (nv) walk_codes(t, vcodes, p, nv, Rv + (size_t)k * nv);
         }
         it++;
-        train_loss = loss_of(&L, R, nt, yt, ct);
+        /* the loss after this round, and the gradients for the next */
+        train_loss = loss_grad(&tm, &L, R, nt, yt, ct, it < max_iter ? GH : NULL);
         if (model_report(d, "loss", train_loss, it, e) < 0) goto done;
         if (stop_early) {
             val_loss = loss_of(&L, Rv, nv, yv, cv);
@@ -298,14 +780,20 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
     if (stop_early) model_set_figure(m, "val_loss", val_loss);
     rc = 0;
 done:
-    tree_work_free(&work);
+    team_stop(&tm);
+    for (int i = 0; i < g.nall; i++) free(g.all[i]);
+    free(g.all);
+    free(g.pool);
+    free(g.fbest[0]);
+    free(g.fbest[1]);
+    free(og);
+    free(rtmp);
     for (size_t t = 0; t < ntree; t++) tree_nodes_free(&trees[t]);
     free(trees);
     free(scores);
     free(imp);
     free(rows);
-    free(G);
-    free(H);
+    free(GH);
     free(R);
     free(Rv);
     free(codes);

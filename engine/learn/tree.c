@@ -122,13 +122,15 @@ void tree_bins_free(tree_bins *b) {
 }
 
 static uint8_t code_of(const double *thr, int nb, double x) {
-    int lo = 0, hi = nb - 1; /* the first bin whose edge is >= x */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (x <= thr[mid]) hi = mid;
-        else lo = mid + 1;
+    /* the first bin whose edge is >= x (the last for NaN), without branches to mispredict */
+    const double *b = thr;
+    int len = nb;
+    while (len > 1) {
+        int half = len / 2;
+        b += x <= b[half - 1] ? 0 : half;
+        len -= half;
     }
-    return (uint8_t)lo;
+    return (uint8_t)(b - thr);
 }
 
 uint8_t *tree_bins_apply(const tree_bins *b, const model_matrix *X) {
@@ -140,6 +142,42 @@ uint8_t *tree_bins_apply(const tree_bins *b, const model_matrix *X) {
         int nb = b->nbins[j];
         for (size_t i = 0; i < n; i++) codes[i * (size_t)p + (size_t)j] = code_of(thr, nb, x[i]);
     }
+    return codes;
+}
+
+typedef struct apply_job {
+    const tree_bins *b;
+    const model_matrix *X;
+    uint8_t *codes;
+    int j0, j1;
+} apply_job;
+
+static void *apply_cols(void *arg) {
+    apply_job *J = arg;
+    size_t n = J->X->n;
+    for (int j = J->j0; j < J->j1; j++) {
+        const double *x = J->X->x + (size_t)j * n, *thr = J->b->thr + (size_t)j * TREE_MAXB;
+        uint8_t *c = J->codes + (size_t)j * n;
+        int nb = J->b->nbins[j];
+        for (size_t i = 0; i < n; i++) c[i] = code_of(thr, nb, x[i]);
+    }
+    return NULL;
+}
+
+uint8_t *tree_bins_apply_cols(const tree_bins *b, const model_matrix *X) {
+    size_t n = X->n;
+    int p = X->p;
+    uint8_t *codes = xmalloc_big((n ? n : 1) * (size_t)(p ? p : 1));
+    apply_job J[2] = {{b, X, codes, 0, p}, {b, X, codes, p, p}};
+    pthread_t th;
+    int threaded = 0;
+    if ((double)n * p > 200000 && p > 1) {
+        J[0].j1 = J[1].j0 = p / 2;
+        threaded = pthread_create(&th, NULL, apply_cols, &J[1]) == 0;
+    }
+    apply_cols(&J[0]);
+    if (threaded) pthread_join(th, NULL);
+    else apply_cols(&J[1]);
     return codes;
 }
 

@@ -38,6 +38,9 @@ void tree_bins_free(tree_bins *b);
 /* The bin codes of X's rows, row-major: codes[i*p + j] (n x p bytes, new, the
  * caller frees). x <= thr[code] and x > thr[code - 1]. */
 uint8_t *tree_bins_apply(const tree_bins *b, const model_matrix *X);
+/* The same, column-major: codes[j*n + i] (n x p bytes, new, the caller
+ * frees). Uses both cores for many rows. */
+uint8_t *tree_bins_apply_cols(const tree_bins *b, const model_matrix *X);
 
 /* ---- growing one tree ----------------------------------------------------------- */
 
