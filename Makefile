@@ -122,7 +122,7 @@ DEB_BUILD := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 \
              libcmocka-dev libreadline-dev libncurses-dev \
              libplplot-dev plplot-driver-cairo libcairo2-dev libopenblas-dev
 DEB_TEST  := tmux python3-nbformat
-DEB_BENCH := python3-pandas r-cran-data.table time python3-matplotlib python3-sklearn
+DEB_BENCH := python3-pandas r-cran-data.table time python3-matplotlib python3-sklearn python3-torch
 DEB_FUZZ  := clang libclang-rt-14-dev
 
 deps:

@@ -6,6 +6,9 @@
 # Run from the repository root (make bench does).
 #   N=20000 P=20 sh bench/learn/run.sh     smaller data
 set -e
+# the comparison tools run without this machine's OpenBLAS tuning variables
+# (they slow a current numpy); lab keeps the environment it is given
+PY="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3"
 N=${N:-100000}
 P=${P:-50}
 OUT=bench/out/learn
@@ -20,13 +23,23 @@ if [ ! -f "$DATA" ] || [ bench/learn/gen_data.py -nt "$DATA" ]; then
 fi
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 ./lab run bench/learn/logistic_lab.lua "$DATA" >"$OUT/log_lab" 2>&1 || { cat "$OUT/log_lab" >&2; exit 1; }
-/usr/bin/python3 bench/learn/logistic_sklearn.py "$DATA" >"$OUT/log_sklearn" 2>&1 || { cat "$OUT/log_sklearn" >&2; exit 1; }
+$PY bench/learn/logistic_sklearn.py "$DATA" >"$OUT/log_sklearn" 2>&1 || { cat "$OUT/log_sklearn" >&2; exit 1; }
 get() { sed -n "s/^RESULT $2 //p" "$OUT/log_$1"; }
 printf '\n%-40s %10s %12s %8s\n' "logistic regression, fit (best of 3)" "lab s" "sklearn s" "ratio"
 printf '%-40s %10s %12s %7.1fx\n' "$N x $P, C=1, tol=1e-4" "$(get lab fit)" "$(get sklearn fit)" \
     "$(echo "$(get sklearn fit) / $(get lab fit)" | bc -l)"
 printf '%-40s %10s %12s\n' "training accuracy" "$(get lab accuracy)" "$(get sklearn accuracy)"
 printf '%-40s %10s %12s\n' "iterations" "$(get lab n_iter)" "$(get sklearn n_iter)"
+# PyTorch's full-batch L-BFGS on the same objective, when python3-torch is there
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    $PY bench/learn/logistic_torch.py "$DATA" >"$OUT/log_torch" 2>&1 || { cat "$OUT/log_torch" >&2; exit 1; }
+    for t in 64 32; do
+        printf '%-40s %10s %12s %7.1fx   accuracy %s\n' "  PyTorch L-BFGS, float$t (torch s)" "$(get lab fit)" \
+            "$(get torch fit$t)" "$(echo "$(get torch fit$t) / $(get lab fit)" | bc -l)" "$(get torch accuracy_fit$t)"
+    done
+else
+    echo "  PyTorch: not installed (python3-torch), not compared"
+fi
 
 # ---- k-means: k=8 on KN x KP (default 1,000,000 x 8) generated rows
 # (bench/learn/gen_kmeans.py: 8 Gaussian blobs), k-means++ and one init on
@@ -39,7 +52,7 @@ if [ ! -f "$KDATA" ] || [ bench/learn/gen_kmeans.py -nt "$KDATA" ]; then
     /usr/bin/python3 bench/learn/gen_kmeans.py "$KN" "$KP" "$KDATA.tmp" && mv "$KDATA.tmp" "$KDATA"
 fi
 ./lab run bench/learn/kmeans_lab.lua "$KDATA" >"$OUT/log_kmeans_lab" 2>&1 || { cat "$OUT/log_kmeans_lab" >&2; exit 1; }
-/usr/bin/python3 bench/learn/kmeans_sklearn.py "$KDATA" >"$OUT/log_kmeans_sklearn" 2>&1 ||
+$PY bench/learn/kmeans_sklearn.py "$KDATA" >"$OUT/log_kmeans_sklearn" 2>&1 ||
     { cat "$OUT/log_kmeans_sklearn" >&2; exit 1; }
 printf '\n%-40s %10s %12s %8s\n' "k-means, fit (best of 3)" "lab s" "sklearn s" "ratio"
 printf '%-40s %10s %12s %7.1fx\n' "$KN x $KP, k=8, k-means++, n_init=1" "$(get kmeans_lab fit)" "$(get kmeans_sklearn fit)" \
@@ -50,7 +63,7 @@ printf '%-40s %10s %12s\n' "iterations (last fit)" "$(get kmeans_lab n_iter)" "$
 # ---- trees: a random forest of 100 trees and a gbm of 100 rounds on the logistic data
 # (first 80% of the rows to fit, the rest to score; bench/learn/trees_*.{lua,py})
 ./lab run bench/learn/trees_lab.lua "$DATA" >"$OUT/log_trees_lab" 2>&1 || { cat "$OUT/log_trees_lab" >&2; exit 1; }
-/usr/bin/python3 bench/learn/trees_sklearn.py "$DATA" >"$OUT/log_trees_sklearn" 2>&1 ||
+$PY bench/learn/trees_sklearn.py "$DATA" >"$OUT/log_trees_sklearn" 2>&1 ||
     { cat "$OUT/log_trees_sklearn" >&2; exit 1; }
 printf '\n%-40s %10s %12s %8s\n' "trees, fit on 80% of $N x $P" "lab s" "sklearn s" "ratio"
 printf '%-40s %10s %12s %7.1fx\n' "forest, 100 trees (sklearn n_jobs=2)" "$(get trees_lab forest_fit)" \
