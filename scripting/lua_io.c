@@ -3,6 +3,7 @@
  * Options are checked before anything is read: a misspelt option or a bad
  * type name fails at once and names itself. */
 #include "lab_lua.h"
+#include "lua_track.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +100,7 @@ static int l_read_csv(lua_State *L) {
     lab_err e;
     frame *f = csv_read_file(path, &o, &e);
     if (!f) return lab_raise(L, &e);
+    lab_track_dataset(L, path, f, NULL);
     lab_pushframe(L, f);
     return 1;
 }

@@ -10,9 +10,11 @@
  * chunk means on restore exactly what it meant when it was typed. */
 #include "lua_journal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lua_track.h"
 #include "session.h"
 
 #define LAB_JOURNAL "lab.Journal"     /* the userdata's metatable */
@@ -54,12 +56,21 @@ int lab_journal_start(lua_State *L, const char *store_dir, lab_err *e) {
     lua_setmetatable(L, -2);
     u->j = j;
     lua_setfield(L, LUA_REGISTRYINDEX, LAB_JOURNAL_KEY);
+    /* a session with a journal is tracked: its fits, data and logs go to a
+     * run "session <id>", opened at the first record */
+    char name[64];
+    snprintf(name, sizeof name, "session %s", journal_id(j));
+    lab_track_opts o = {.store_dir = store_dir, .name = name, .source = name, .session = journal_id(j)};
+    lab_err te;
+    if (lab_track_enable(L, &o, 0, &te) != 0) fprintf(stderr, "lab: %s (this session is not tracked)\n", te.msg);
     return 0;
 }
 
 void lab_journal_stop(lua_State *L, int clean) {
     ljournal *u = attached(L);
     if (!u) return;
+    lab_err e;
+    if (lab_track_finish(L, clean ? RUN_FINISHED : RUN_KILLED, 0, NULL, &e) != 0) fprintf(stderr, "lab: %s\n", e.msg);
     journal_close(u->j, clean);
     u->j = NULL;
     lua_pushnil(L);
@@ -67,6 +78,7 @@ void lab_journal_stop(lua_State *L, int clean) {
 }
 
 int lab_journal_record(lua_State *L, const char *chunk, int failed, double seconds, lab_err *e) {
+    lab_track_flush(L); /* the chunk's metric points are committed with it */
     journal *j = lab_journal_of(L);
     if (!j) return 0;
     return journal_append(j, chunk, failed, seconds, e);

@@ -18,19 +18,23 @@
 #include "track/journal.h"
 
 /* Open a new journal in store_dir (NULL: journal_store_dir()) and attach it to
- * L; a journal already attached is closed cleanly first. Returns 0, or -1
- * with e naming the path (the session then runs without a journal). */
+ * L; a journal already attached is closed cleanly first. It also turns
+ * tracking on for the session (lua_track.h): its records go to a run named
+ * "session <id>" in store_dir/lab.db, opened at the first record (a store
+ * that cannot be opened is one warning on stderr). Returns 0, or -1 with e
+ * naming the path (the session then runs without a journal). */
 int lab_journal_start(lua_State *L, const char *store_dir, lab_err *e);
 
 /* The journal attached to L, or NULL (its id is what the status line shows). */
 journal *lab_journal_of(lua_State *L);
 
-/* Record a chunk that ran in L's journal: what a host's session_out.ran
- * calls. Does nothing and returns 0 when L has no journal; -1 with e when the
+/* Record a chunk that ran in L's journal (and commit the metric points it
+ * logged): what a host's session_out.ran calls. Does nothing and returns 0 when L has no journal; -1 with e when the
  * write failed. */
 int lab_journal_record(lua_State *L, const char *chunk, int failed, double seconds, lab_err *e);
 
-/* Detach and close L's journal; clean: mark it closed (a normal quit), so it
+/* Detach and close L's journal and end the session's run (finished when
+ * clean, else killed); clean: mark it closed (a normal quit), so it
  * is never offered for restore. Nothing happens when there is none. If a host
  * never calls this, lua_close() closes the journal as a crash would. */
 void lab_journal_stop(lua_State *L, int clean);

@@ -8,6 +8,8 @@
 
 #include <lualib.h>
 
+#include "lua_track.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +405,7 @@ int luaopen_lab(lua_State *L) {
     lab_open_journal(L);
     lab_open_model(L);
     lab_open_transform(L);
+    lab_open_track(L);
     return 1;
 }
 

@@ -12,10 +12,13 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "learn/metrics.h"
 #include "learn/model.h"
+#include "lua_track.h"
 
 #define LAB_MODEL "lab.Model"
 
@@ -110,7 +113,8 @@ static int new_model(lua_State *L) {
 
 typedef struct fit_cb {
     lua_State *L;
-    int fn;      /* stack index of the Lua function */
+    track_fit *track; /* autolog into the open run (lua_track.c), or NULL */
+    int fn;      /* stack index of the Lua function, 0 when there is none */
     int errored; /* the function raised: its message is left at `err` */
     int err;     /* stack index of a slot holding the message */
 } fit_cb;
@@ -135,6 +139,16 @@ static int call_report(fit_cb *cb, const char *what, const char *key, int nvals)
 static int hook_param(void *ud, const model_param *p) {
     fit_cb *cb = ud;
     lua_State *L = cb->L;
+    if (cb->track) {
+        char num[32];
+        const char *v = num;
+        if (p->type == MODEL_P_STRING) v = p->str ? p->str : "";
+        else if (p->type == MODEL_P_BOOLEAN) v = p->num != 0 ? "true" : "false";
+        else if (p->type == MODEL_P_INTEGER) snprintf(num, sizeof num, "%.0f", p->num);
+        else lab_fmt_double(num, p->num);
+        lab_track_fit_param(cb->track, p->key, v);
+    }
+    if (!cb->fn) return 0;
     if (!lua_checkstack(L, 8)) return 1;
     switch (p->type) {
     case MODEL_P_STRING: lua_pushstring(L, p->str ? p->str : ""); break;
@@ -148,6 +162,8 @@ static int hook_param(void *ud, const model_param *p) {
 static int hook_figure(void *ud, const char *key, double value, long step) {
     fit_cb *cb = ud;
     lua_State *L = cb->L;
+    if (cb->track) lab_track_fit_figure(cb->track, key, value, step);
+    if (!cb->fn) return 0;
     if (!lua_checkstack(L, 8)) return 1;
     lua_pushnumber(L, value);
     if (step > 0) {
@@ -190,7 +206,7 @@ static int m_fit(lua_State *L) {
             nfeat = (int)n;
         }
     }
-    fit_cb cb = {L, 0, 0, 0};
+    fit_cb cb = {L, NULL, 0, 0, 0};
     model_hooks hooks = {hook_param, hook_figure, &cb};
     int have_cb = 0;
     if (!lua_isnil(L, 3) && lua_getfield(L, 3, "report") != LUA_TNIL) {
@@ -201,7 +217,10 @@ static int m_fit(lua_State *L) {
         have_cb = 1;
     }
     lab_err e;
-    if (model_fit(m, f, target, feats, nfeat, have_cb ? &hooks : NULL, &e) < 0) {
+    cb.track = lab_track_fit_begin(L, m->kind->name);
+    int rc = model_fit(m, f, target, feats, nfeat, have_cb || cb.track ? &hooks : NULL, &e);
+    lab_track_fit_end(cb.track, m, rc == 0);
+    if (rc < 0) {
         if (cb.errored) { /* the callback's own error, as it raised it */
             lua_pushvalue(L, cb.err);
             return lua_error(L);
@@ -255,10 +274,22 @@ static int m_save(lua_State *L) {
     return 1;
 }
 
+/* lab.load(path | "name" | "name@alias" | "name:N"): a file, or a registered
+ * model version (when no file of that name exists). */
 static int l_load(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
-    lmodel *u = new_lmodel(L);
     lab_err e;
+    char *resolved = NULL;
+    if (access(path, F_OK) != 0 && store_is_model_ref(path)) {
+        store *s = lab_track_store(L, &e);
+        if (!s) return luaL_error(L, "lab.load: %s", e.msg);
+        resolved = store_model_resolve(s, path, NULL, &e);
+        if (!resolved) return luaL_error(L, "lab.load: %s", e.msg);
+        lua_pushstring(L, resolved);
+        free(resolved);
+        path = lua_tostring(L, -1);
+    }
+    lmodel *u = new_lmodel(L);
     u->m = model_load(path, &e);
     if (!u->m) return lab_raise(L, &e);
     return 1;

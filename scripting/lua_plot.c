@@ -8,6 +8,7 @@
  * a function stored in the registry under LAB_PLOT_SINK (the notebook runner,
  * the REPL, the workbench), else the terminal when stdout is one. */
 #include "lab_lua.h"
+#include "lua_track.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,7 @@ static int l_save(lua_State *L) {
     int w = size_field(L, 3, "width"), h = size_field(L, 3, "height");
     lab_err e;
     if (plot_save(p, path, w, h, &e) < 0) return lab_raise(L, &e);
+    lab_track_plot_file(L, path);
     lua_settop(L, 1);
     return 1;
 }
@@ -224,6 +226,7 @@ static int finish(lua_State *L, lplot *u, plot *p, const lab_err *e, int t) {
         int w = size_field(L, t, "width"), h = size_field(L, t, "height");
         lab_err se;
         if (plot_save(p, file, w, h, &se) < 0) return lab_raise(L, &se);
+        lab_track_plot_file(L, file);
     } else if (lua_getfield(L, LUA_REGISTRYINDEX, LAB_PLOT_SINK) == LUA_TFUNCTION) {
         lua_pushvalue(L, ud);
         lua_call(L, 1, 0);

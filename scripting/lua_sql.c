@@ -6,6 +6,7 @@
  * reading the table leaks nothing. Strings are borrowed from the table, which
  * stays on the stack for the whole call. */
 #include "lab_lua.h"
+#include "lua_track.h"
 
 #include <limits.h>
 #include <string.h>
@@ -101,6 +102,7 @@ static int l_read_sql(lua_State *L) {
     lab_err e;
     frame *f = sql_read_params(path, query, params, np, &e);
     if (!f) return lab_raise(L, &e);
+    lab_track_dataset(L, path, f, query);
     lab_pushframe(L, f);
     return 1;
 }

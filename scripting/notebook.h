@@ -43,4 +43,16 @@ int lab_notebook_run(lua_State *L, notebook *nb, const nb_run_opts *o, lab_err *
  * its output echoed to stdout, write the report; returns the exit status. */
 int lab_run_main(int argc, char **argv);
 
+/* Run a notebook's text (file names it in messages) in a fresh Lua state,
+ * echoing cells to stdout, writing the report when not NULL, and recording
+ * a run as track says (NULL: not tracked); run_id (33 bytes, may be NULL)
+ * gets the run's id. Returns the exit status of `lab run`. lab reproduce
+ * uses it too. */
+struct lab_track_opts;
+/* `lab reproduce` (argv[0] is "reproduce"), in reproduce.c. */
+int lab_reproduce_main(int argc, char **argv);
+int lab_run_notebook(const char *file, const char *text, size_t len, const char *const *params, int nparams,
+                     const char *const *args, int nargs, const char *report, const struct lab_track_opts *track,
+                     char *run_id);
+
 #endif

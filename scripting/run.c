@@ -12,10 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lua_track.h"
 #include "notebook.h"
 
 static const char run_usage[] =
-    "usage: lab run FILE.lua [--param key=value ...] [--report FILE.html|FILE.md|FILE.ipynb] [ARG ...]\n"
+    "usage: lab run FILE.lua [--param key=value ...] [--report FILE.html|FILE.md|FILE.ipynb]\n"
+    "               [--no-track] [ARG ...]\n"
     "\n"
     "Run a notebook (any Lua script) headless with lab loaded as the global\n"
     "`lab`. A notebook is a Lua file in the percent format: a line `-- %%` starts\n"
@@ -27,6 +29,12 @@ static const char run_usage[] =
     "                      numbers, true/false as booleans, else strings)\n"
     "  --report FILE       write a report: .html (one file, images embedded),\n"
     "                      .md (images in FILE_files/), .ipynb (Jupyter)\n"
+    "  --no-track          do not record the run in the tracking store\n"
+    "\n"
+    "The run is recorded in the tracking store ($LAB_HOME or .lab/lab.db): the\n"
+    "notebook's text, the --params, what it logs, every model it fits, the data\n"
+    "it reads with their sha256, its plot files and the report; `lab runs show`\n"
+    "shows it and `lab reproduce` re-runs it.\n"
     "\n"
     "Other arguments after the notebook are in `arg` (arg[0] is the file) and `...`.\n"
     "Exit status: 0 when every cell ran, 1 when a cell failed (one line on stderr:\n"
@@ -103,13 +111,73 @@ static int check_writable(const char *path, lab_err *e) {
 }
 
 
+/* Run the notebook text in a fresh state with tracking as `track` says (NULL:
+ * no tracking) and write the report; returns the exit status. run_id (33
+ * bytes, may be NULL) gets the recorded run's id. Shared with lab reproduce. */
+int lab_run_notebook(const char *file, const char *text, size_t len, const char *const *params, int nparams,
+                     const char *const *args, int nargs, const char *report, const lab_track_opts *track,
+                     char *run_id) {
+    lab_err e;
+    int status = 1;
+    if (run_id) run_id[0] = '\0';
+    notebook *nb = notebook_parse(text, len, file);
+    lua_State *L = lab_newstate();
+    if (!L) {
+        fprintf(stderr, "lab: cannot create a Lua state (out of memory)\n");
+        goto done;
+    }
+    int tracking = 0;
+    if (!track) lab_track_disable(L);
+    if (track) {
+        if (lab_track_enable(L, track, 1, &e) != 0)
+            fprintf(stderr, "lab: %s (running without tracking; --no-track turns this off)\n", e.msg);
+        else tracking = 1;
+    }
+    echo ec = {0};
+    nb_run_opts o = {
+        .params = params, .nparams = nparams, .args = args, .nargs = nargs, .on_event = on_event, .ud = &ec};
+    int failed = lab_notebook_run(L, nb, &o, &e) != 0;
+    if (ec.mid_line) fputc('\n', stdout);
+    fflush(stdout);
+    if (failed) {
+        fprintf(stderr, "lab: %s\n", e.msg);
+        const nb_cell *c = nb->nshow ? &nb->cells[nb->nshow - 1] : NULL;
+        if (getenv("LAB_TRACEBACK") && c && c->nout && c->outs[c->nout - 1].trace)
+            fprintf(stderr, "%s\n", c->outs[c->nout - 1].trace);
+    }
+    status = failed;
+    lab_err re;
+    if (report && notebook_write_report(nb, report, &re) != 0) {
+        fprintf(stderr, "lab: %s\n", re.msg);
+        status = 1;
+    } else if (report && tracking && lab_track_run(L)) {
+        const char *base = strrchr(report, '/');
+        lua_getglobal(L, "lab");
+        lua_getfield(L, -1, "artifact");
+        lua_pushfstring(L, "reports/%s", base ? base + 1 : report);
+        lua_pushstring(L, report);
+        if (lua_pcall(L, 2, 0, 0) != LUA_OK) fprintf(stderr, "lab: tracking the report: %s\n", lua_tostring(L, -1));
+        lua_settop(L, 0);
+    }
+    if (tracking) {
+        run_status st = !failed ? RUN_FINISHED : lab_interrupt ? RUN_KILLED : RUN_FAILED;
+        if (lab_track_finish(L, st, 1, run_id, &e) != 0) {
+            fprintf(stderr, "lab: tracking: %s\n", e.msg);
+            if (!status) status = 1;
+        }
+    }
+done:
+    if (L) lua_close(L);
+    notebook_free(nb);
+    return status;
+}
+
 int lab_run_main(int argc, char **argv) {
     const char *file = NULL, *report = NULL;
+    int track = 1;
     const char **params = xcalloc((size_t)argc + 1, sizeof *params);
     const char **args = xcalloc((size_t)argc + 1, sizeof *args);
     int nparams = 0, nargs = 0, status = 2, options = 1;
-    notebook *nb = NULL;
-    lua_State *L = NULL;
     char *text = NULL;
     lab_err e;
     for (int i = 1; i < argc; i++) {
@@ -143,6 +211,8 @@ int lab_run_main(int argc, char **argv) {
                 goto done;
             }
             report = v;
+        } else if (options && strcmp(a, "--no-track") == 0) {
+            track = 0;
         } else if (!file && options && a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "lab run: unknown option '%s' (try lab run --help)\n", a);
             goto done;
@@ -167,33 +237,15 @@ int lab_run_main(int argc, char **argv) {
         fprintf(stderr, "lab: %s\n", e.msg);
         goto done;
     }
-    nb = notebook_parse(text, len, file);
-    L = lab_newstate();
-    if (!L) {
-        fprintf(stderr, "lab: cannot create a Lua state (out of memory)\n");
-        goto done;
-    }
-    echo ec = {0};
-    nb_run_opts o = {
-        .params = params, .nparams = nparams, .args = args, .nargs = nargs, .on_event = on_event, .ud = &ec};
-    int failed = lab_notebook_run(L, nb, &o, &e) != 0;
-    if (ec.mid_line) fputc('\n', stdout);
-    fflush(stdout);
-    if (failed) {
-        fprintf(stderr, "lab: %s\n", e.msg);
-        const nb_cell *c = nb->nshow ? &nb->cells[nb->nshow - 1] : NULL;
-        if (getenv("LAB_TRACEBACK") && c && c->nout && c->outs[c->nout - 1].trace)
-            fprintf(stderr, "%s\n", c->outs[c->nout - 1].trace);
-    }
-    status = failed;
-    lab_err re;
-    if (report && notebook_write_report(nb, report, &re) != 0) {
-        fprintf(stderr, "lab: %s\n", re.msg);
-        status = 1;
+    {
+        const char *base = strrchr(file, '/');
+        char source[4200];
+        snprintf(source, sizeof source, "notebook %s", file);
+        lab_track_opts to = {.name = base ? base + 1 : file, .source = source, .notebook = text,
+                             .params = params, .nparams = nparams};
+        status = lab_run_notebook(file, text, len, params, nparams, args, nargs, report, track ? &to : NULL, NULL);
     }
 done:
-    if (L) lua_close(L);
-    notebook_free(nb);
     free(text);
     free(params);
     free(args);

@@ -22,7 +22,11 @@ esac
 passed=0
 failed=0
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+# a test that does not pick its own store records into this one, never into
+# the checkout's .lab
+LAB_HOME=$(mktemp -d)
+export LAB_HOME
+trap 'rm -f "$out"; rm -rf "$LAB_HOME"' EXIT
 
 add() { # add NAME STATUS: read counts from $out
     p=$(grep -Eo '([0-9]+) passed, ([0-9]+) failed' "$out" | tail -n 1)

@@ -321,11 +321,15 @@ void journal_log_free(journal_log *log) {
 int journal_chunk_is_save(const char *chunk) {
     const char *s = chunk;
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
-    static const char call[] = "lab.save_notebook";
-    if (strncmp(s, call, sizeof call - 1) != 0) return 0;
-    s += sizeof call - 1;
+    /* calls that act on the session or the store rather than compute: re-running
+     * one would save, promote or register a second time */
+    static const char *const calls[] = {"lab.save_notebook", "lab.promote", "lab.register", "lab.alias", NULL};
+    size_t k = 0;
+    while (calls[k] && strncmp(s, calls[k], strlen(calls[k])) != 0) k++;
+    if (!calls[k]) return 0;
+    s += strlen(calls[k]);
     while (*s == ' ' || *s == '\t') s++;
-    if (*s != '(' && *s != '"' && *s != '\'') return 0;
+    if (*s != '(' && *s != '"' && *s != '\'' && *s != '{') return 0;
     /* one line only: a longer chunk does other work too */
     const char *end = s + strlen(s);
     while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')) end--;

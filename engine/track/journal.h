@@ -81,9 +81,10 @@ typedef struct journal_log {
 journal_log *journal_read(const char *path, lab_err *e);
 void journal_log_free(journal_log *log);
 
-/* 1 when the chunk is only a call of lab.save_notebook(...): such chunks are
- * left out of saved notebooks and restores (re-running one would overwrite a
- * saved notebook, and outside a session it fails). */
+/* 1 when the chunk is only a call (one line) of lab.save_notebook, lab.promote,
+ * lab.register or lab.alias: such chunks are left out of saved and promoted
+ * notebooks and restores (re-running one would overwrite a saved notebook or
+ * make another run or model version, and outside a session some fail). */
 int journal_chunk_is_save(const char *chunk);
 
 /* The question a host asks before a restore, one line without a newline that
