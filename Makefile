@@ -49,6 +49,9 @@ ENGINE_SRC := $(sort $(wildcard engine/*/*.c))
 HOST_SRC   := scripting/repl.c
 TUI_SRC    := $(sort $(wildcard tui/*.c))
 TUI_OBJ    := $(TUI_SRC:%.c=$(B)/%.o)
+# `lab runs` and `lab models`: the binary's too, plain C over engine/.
+CLI_SRC    := $(sort $(wildcard cli/*.c))
+CLI_OBJ    := $(CLI_SRC:%.c=$(B)/%.o)
 SCRIPT_SRC := $(filter-out $(HOST_SRC),$(sort $(wildcard scripting/*.c)))
 HOST_OBJ   := $(HOST_SRC:%.c=$(B)/%.o)
 DOCS_MD    := $(sort $(wildcard docs/lua/*.md))
@@ -73,7 +76,7 @@ lab.so: $(B)/lab.so FORCE
 	@cp $< $@.tmp && mv -f $@.tmp $@
 FORCE:
 
-$(B)/lab: $(B)/lab.o $(HOST_OBJ) $(TUI_OBJ) $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
+$(B)/lab: $(B)/lab.o $(HOST_OBJ) $(TUI_OBJ) $(CLI_OBJ) $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
 	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(READLINE_LIBS) $(CURSES_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(LDLIBS)
 
 # The module leaves Lua's symbols to the interpreter that loads it.
@@ -104,6 +107,10 @@ $(B)/tui/%.o: tui/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LUA_CFLAGS) $(CURSES_CFLAGS) $(READLINE_CFLAGS) -Iengine -Iscripting -Itui -MMD -MP -c -o $@ $<
 
+$(B)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SQLITE_CFLAGS) -Iengine -Icli -MMD -MP -c -o $@ $<
+
 $(B)/lab.o: lab.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LUA_CFLAGS) $(CURSES_CFLAGS) -Iengine -Iscripting -Itui -MMD -MP -c -o $@ $<
@@ -113,7 +120,7 @@ $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) -Iengine -MMD -MP -o $@ $< $(ENGINE_LIB) \
 		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(LDLIBS)
 
--include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
+-include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
 
 # ---- dependencies -----------------------------------------------------------
 # Build and test needs; python3-pandas and r-cran-data.table are for `make bench`

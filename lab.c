@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "lab_lua.h"
 #include "notebook.h"
 #include "repl.h"
@@ -28,6 +29,10 @@ static const char usage[] =
     "  repl                     the Lua REPL with lab loaded (also `lab` without a terminal)\n"
     "  run NOTEBOOK.lua [--param k=v ...] [--report FILE.html|.md|.ipynb]\n"
     "                           run a notebook or script headless, cell by cell\n"
+    "  reproduce RUN [--tol X]  re-run a recorded run's notebook on its data; compare metrics\n"
+    "  runs [list|show RUN|compare RUN RUN ...|export --mlflow DIR]\n"
+    "                           the tracked runs: list, details, side by side, MLflow export\n"
+    "  models [list|show NAME]  the model registry: models, versions and aliases\n"
     "  --help                   this help; `lab CMD --help` for one command\n"
     "  --version                the version\n"
     "\n"
@@ -53,6 +58,9 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "runs") == 0) return lab_runs_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "models") == 0) return lab_models_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "reproduce") == 0) return lab_reproduce_main(argc - 1, argv + 1);
     /* `lab data.csv`: the workbench with that file open */
     size_t alen = strlen(argv[1]);
     if (alen > 4 && strcmp(argv[1] + alen - 4, ".csv") == 0 && isatty(0) && isatty(1)) return tui_main(argc, argv);
