@@ -57,7 +57,7 @@ static void help_draw(tui *t, pane *p) {
     total += n;
     static const char *titles[PANE_COUNT] = {"REPL (typing goes to readline: Tab completes, Up/Down history)",
                                              "Data viewer", "Plot view", "Variables", "Help",
-                                             "Notebook"};
+                                             "Notebook", "Runs"};
     for (int i = 0; i < PANE_COUNT; i++) {
         pane *q = t->panes[i];
         if (!q) continue;

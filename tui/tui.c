@@ -40,6 +40,8 @@ static int act_data(tui *t, pane *p) { (void)p; tui_show(t, PANE_DATA); return 1
 static int act_plot(tui *t, pane *p) { (void)p; tui_show(t, PANE_PLOT); return 1; }
 static int act_vars(tui *t, pane *p) { (void)p; tui_show(t, PANE_VARS); return 1; }
 static int act_notebook(tui *t, pane *p) { (void)p; tui_show(t, PANE_NOTEBOOK); return 1; }
+static int act_runs(tui *t, pane *p) { (void)p; tui_show(t, PANE_RUNS); return 1; }
+static int act_promote(tui *t, pane *p) { (void)p; runs_pane_promote(t); return 1; }
 static int act_quit(tui *t, pane *p) { (void)p; t->quit = 1; return 1; }
 
 static int act_zoom(tui *t, pane *p) {
@@ -100,8 +102,10 @@ const pane_action tui_global_actions[] = {
     {"repl", "REPL", "type Lua at the REPL", act_repl},
     {"data", "Data", "the data viewer", act_data},
     {"plot", "Plot", "the plot view", act_plot},
+    {"runs", "Runs", "the tracked runs of the current experiment", act_runs},
     {"vars", "Vars", "the session's variables", act_vars},
     {"notebook", "Notebook", "the notebook opened with lab FILE.lua: run its cells", act_notebook},
+    {"promote", "Promote", "promote the session into a tracked run (lab.promote) and show it", act_promote},
     {"save", "Save", "save the session's successful chunks as a notebook", act_save},
     {"other", NULL, "switch the keys between the REPL and the pane above it", act_other},
     {"zoom", NULL, "the focused pane takes the whole screen, or gives it back", act_zoom},
@@ -112,9 +116,9 @@ const pane_action tui_global_actions[] = {
     {NULL, NULL, NULL, NULL}};
 
 static const pane_binding global_defaults[] = {
-    {"F1", "help"},   {"F2", "repl"},   {"F3", "data"},   {"F4", "plot"},   {"F7", "vars"},  {"F8", "notebook"},
-    {"F10", "quit"},  {"^S", "save"},  {"M-o", "other"}, {"M-z", "zoom"},  {"M-h", "hide"},  {"M-k", "grow"},
-    {"M-j", "shrink"}, {NULL, NULL}};
+    {"F1", "help"},   {"F2", "repl"},   {"F3", "data"},   {"F4", "plot"},   {"F5", "runs"},  {"F7", "vars"},
+    {"F8", "notebook"}, {"F9", "promote"}, {"F10", "quit"}, {"^S", "save"},  {"M-o", "other"}, {"M-z", "zoom"},
+    {"M-h", "hide"},  {"M-k", "grow"},  {"M-j", "shrink"}, {NULL, NULL}};
 
 /* ---- small helpers ------------------------------------------------------------ */
 
@@ -233,10 +237,12 @@ static void place(pane *p, int y, int x, int rows, int cols) {
         mvwin(p->win, y, x);
     } else {
         if (p->win) delwin(p->win);
+        /* a new window has keypad off already; keypad(win, FALSE) would also
+         * take the terminal out of keypad mode, and the next arrow key would
+         * come in the other mode's code (ESC [ C) and be lost */
         p->win = newwin(rows, cols, y, x);
         p->rows = rows;
         p->cols = cols;
-        if (p->win) keypad(p->win, FALSE);
     }
     p->dirty = 1;
 }
@@ -323,7 +329,8 @@ static void draw_status(tui *t) {
             snprintf(right, sizeof right, "%s %s %3.0f%% %.1fs, %.0fs left ", t->prog_label[0] ? t->prog_label : "running",
                      barbuf, f * 100, el, left_s);
         } else snprintf(right, sizeof right, "%s %.1fs ", t->prog_label[0] ? t->prog_label : "running", el);
-    }
+    } else if (t->note[0])
+        snprintf(right, sizeof right, "%s ", t->note);
     int rw = (int)text_width(right, strlen(right));
     if (rw && rw < t->cols) tui_puts(w, 0, t->cols - rw, right, rw);
     wnoutrefresh(w);
@@ -348,17 +355,39 @@ static int draw_item(tui *t, WINDOW *w, int x, const char *kn, const char *label
     return x;
 }
 
+/* The global actions a narrow bar leaves out first, to give the focused
+ * pane's keys room; help, promote and quit always show. */
+static const char *const bar_drop_order[] = {"save", "notebook", "vars", "repl", "plot", "data", "runs", NULL};
+
 /* The bottom bar: the focused pane's labelled actions from the left, the
- * global ones (help, panes, quit) kept at the right, so Quit always shows. */
+ * global ones (help, panes, quit) kept at the right, so Quit always shows.
+ * When both do not fit, global items are left out (bar_drop_order) until the
+ * pane's keys get what they need or close to half the bar. */
 static void draw_bar(tui *t) {
     WINDOW *w = t->bar;
     werase(w);
     char kn[32];
+    int nglobal = 0;
+    while (tui_global_actions[nglobal].name) nglobal++;
+    char shown[64];
     int global_w = 0;
-    for (int i = 0; tui_global_actions[i].name; i++)
-        global_w += item_width(&t->global_map, tui_global_actions, i, kn, sizeof kn);
-    if (global_w > t->cols) global_w = t->cols;
+    for (int i = 0; i < nglobal && i < 64; i++) {
+        int need = item_width(&t->global_map, tui_global_actions, i, kn, sizeof kn);
+        shown[i] = need > 0;
+        global_w += need;
+    }
     pane *p = t->panes[t->focus];
+    int pane_w = 0;
+    for (int i = 0; p->actions && p->actions[i].name; i++)
+        pane_w += item_width(&t->maps[t->focus], p->actions, i, kn, sizeof kn);
+    int want = pane_w < t->cols * 45 / 100 ? pane_w : t->cols * 45 / 100;
+    for (int d = 0; bar_drop_order[d] && t->cols - global_w < want; d++)
+        for (int i = 0; i < nglobal && i < 64; i++)
+            if (shown[i] && strcmp(tui_global_actions[i].name, bar_drop_order[d]) == 0) {
+                global_w -= item_width(&t->global_map, tui_global_actions, i, kn, sizeof kn);
+                shown[i] = 0;
+            }
+    if (global_w > t->cols) global_w = t->cols;
     int x = 0;
     for (int i = 0; p->actions && p->actions[i].name; i++) {
         int need = item_width(&t->maps[t->focus], p->actions, i, kn, sizeof kn);
@@ -367,9 +396,10 @@ static void draw_bar(tui *t) {
         x = draw_item(t, w, x, kn, p->actions[i].label);
     }
     x = t->cols - global_w > x ? t->cols - global_w : x;
-    for (int i = 0; tui_global_actions[i].name; i++) {
+    for (int i = 0; i < nglobal && i < 64; i++) {
+        if (!shown[i]) continue;
         int need = item_width(&t->global_map, tui_global_actions, i, kn, sizeof kn);
-        if (!need || x + need - 1 > t->cols) continue;
+        if (x + need - 1 > t->cols) continue;
         x = draw_item(t, w, x, kn, tui_global_actions[i].label);
     }
     wnoutrefresh(w);
@@ -445,6 +475,13 @@ void tui_focus(tui *t, int id) {
     t->focus = id;
     t->bars_dirty = 1;
     tui_dirty(t, id);
+}
+
+void tui_note(tui *t, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->note, sizeof t->note, fmt, ap);
+    va_end(ap);
 }
 
 void tui_message(tui *t, const char *fmt, ...) {
@@ -553,7 +590,7 @@ static int l_bind(lua_State *L) {
         t->bars_dirty = 1;
         return 0;
     }
-    return luaL_argerror(L, 1, lua_pushfstring(L, "no pane '%s' (panes: global, repl, data, plot, vars, help, notebook)", pname));
+    return luaL_argerror(L, 1, lua_pushfstring(L, "no pane '%s' (panes: global, repl, data, plot, vars, help, notebook, runs)", pname));
 }
 
 /* Dispatch one key: global bindings, then the focused pane's, then the pane
@@ -623,6 +660,7 @@ static void tick_hook(lua_State *L, lua_Debug *ar) {
 
 void tui_run_begin(tui *t, const char *what) {
     t->running = 1;
+    t->note[0] = '\0';
     t->run_start = lab_now();
     t->prog_total = 0;
     snprintf(t->prog_label, sizeof t->prog_label, "%s", what ? what : "");
@@ -679,6 +717,7 @@ char *tui_prompt(tui *t, const char *question, const char *initial) {
     if (initial) strbuf_adds(&line, initial);
     if (!line.s) strbuf_add(&line, "", 0);
     WINDOW *w = t->bar;
+    keypad(w, TRUE); /* as the input window has it: the terminal stays in keypad mode */
     curs_set(1);
     for (;;) {
         werase(w);
@@ -698,10 +737,12 @@ char *tui_prompt(tui *t, const char *question, const char *initial) {
         wmove(w, 0, x + len);
         wrefresh(w);
         int ch = wgetch(w);
-        if (ch == ERR) {
+        if (ch == ERR || ch == KEY_RESIZE) {
             if (got_winch) {
                 check_resize(t);
                 tui_redraw(t);
+                w = t->bar; /* the layout made a new bar */
+                keypad(w, TRUE);
             }
             continue;
         }
@@ -845,6 +886,7 @@ int tui_main(int argc, char **argv) {
     t->panes[PANE_VARS] = vars_pane_new(t);
     t->panes[PANE_HELP] = help_pane_new(t);
     t->panes[PANE_NOTEBOOK] = notebook_pane_new(t);
+    t->panes[PANE_RUNS] = runs_pane_new(t);
     load_bindings(t);
     /* the Lua face of the workbench */
     lua_getglobal(t->L, "lab");
@@ -935,6 +977,7 @@ int tui_main(int argc, char **argv) {
             break;
         }
         if (t->quit) break;
+        runs_pane_poll(t);
         tui_redraw(t);
     }
     repl_pane_stop(t);

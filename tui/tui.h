@@ -1,7 +1,7 @@
 /* tui.h — the workbench: one curses screen around the Lua session.
  *
  * The screen is a stack of panes: a top pane (data viewer, plot, variables,
- * help, notebook) above the REPL, a status line at the very top and the bar
+ * help, notebook, runs) above the REPL, a status line at the very top and the bar
  * of the focused pane's keys at the bottom. One loop (tui.c) polls the
  * terminal, the captured output of the session and timers; handlers only mark
  * panes dirty, and the loop redraws dirty panes once per turn
@@ -28,6 +28,7 @@ enum {
     PANE_VARS,
     PANE_HELP,
     PANE_NOTEBOOK,
+    PANE_RUNS,
     PANE_COUNT
 };
 
@@ -129,6 +130,7 @@ pane *plot_pane_new(tui *t);  /* tui/plot_pane.c */
 pane *vars_pane_new(tui *t);  /* tui/vars_pane.c */
 pane *help_pane_new(tui *t);  /* tui/help_pane.c */
 pane *notebook_pane_new(tui *t); /* tui/notebook_pane.c */
+pane *runs_pane_new(tui *t);  /* tui/runs_pane.c */
 
 /* Open a frame (the Frame userdata at index idx of L) in the data viewer,
  * under a name ("df", or "" when it has none). */

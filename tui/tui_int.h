@@ -38,6 +38,8 @@ struct tui {
     double run_start, last_draw;
     double prog_done, prog_total;
     char prog_label[96];
+    /* a note on the status line ("promoted to run 1a2b3c4d"), until the next chunk */
+    char note[160];
     /* output capture: the session's stdout and stderr */
     int saved_stdout, saved_stderr;
     int out_read;
@@ -61,6 +63,16 @@ void repl_pane_cursor(tui *t, int *y, int *x);
 void repl_pane_start(tui *t);
 void repl_pane_stop(tui *t);
 void repl_pane_interrupt(tui *t);
+
+/* A note on the right of the status line while nothing runs; the next chunk
+ * clears it. */
+void tui_note(tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Runs pane (runs_pane.c): F9 promotes the session (lab.promote) and shows
+ * the new run selected; poll notices a store changed by anyone (cheap: two
+ * stat calls), for the loop to call every turn. */
+void runs_pane_promote(tui *t);
+void runs_pane_poll(tui *t);
 
 /* Plot pane (plot_pane.c): the plot sink the workbench installs. */
 int plot_pane_sink(lua_State *L);
