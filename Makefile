@@ -40,8 +40,9 @@ CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
-# engine/learn: BLAS and LAPACK (OpenBLAS carries both; declared in engine/learn/blas.h)
-BLAS_LIBS     := $(shell pkg-config --libs openblas 2>/dev/null || echo -llapack -lblas)
+# engine/learn: BLAS and LAPACK (OpenBLAS) are opened on first use, not linked
+# (engine/learn/blas.c says why); dlopen is in glibc's libc, -ldl for older ones.
+BLAS_LIBS     := -ldl
 
 # engine/ is plain C: it sees SQLite (its store format) but never Lua, curses or HTTP.
 ENGINE_SRC := $(sort $(wildcard engine/*/*.c))

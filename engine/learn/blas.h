@@ -11,6 +11,18 @@
 
 #include <stddef.h>
 
+/* The library is loaded on first use (blas.c), not linked: OpenBLAS starts
+ * its threads when it is loaded, and they spin for ~0.1 s of CPU, which
+ * every `lab` command would pay even when it does no numerics. The names
+ * below are lab's forwarding functions; the call sites keep Fortran's. */
+#define dgemm_ lab_dgemm_
+#define dgemv_ lab_dgemv_
+#define dsyrk_ lab_dsyrk_
+#define dpotrf_ lab_dpotrf_
+#define dpotrs_ lab_dpotrs_
+#define dgelsy_ lab_dgelsy_
+#define dgesdd_ lab_dgesdd_
+
 typedef size_t flen; /* gfortran's hidden character length */
 
 /* C = alpha op(A) op(B) + beta C */

@@ -25,6 +25,14 @@ static void (*oom_handler)(void);
 
 void lab_set_oom_handler(void (*fn)(void)) { oom_handler = fn; }
 
+void lab_die(const char *msg) {
+    if (oom_handler) oom_handler();
+    (void)!write(2, "lab: ", 5);
+    (void)!write(2, msg, strlen(msg));
+    (void)!write(2, "\n", 1);
+    abort();
+}
+
 static void oom(size_t n) {
     if (oom_handler) oom_handler();
     char msg[96];

@@ -43,9 +43,14 @@ void strbuf_adds(strbuf *b, const char *s);
  * reason" when it cannot be read. */
 char *lab_read_file(const char *path, size_t *len, lab_err *e);
 
-/* Called before the process dies of out-of-memory (for example to restore the
- * terminal). It must not allocate. */
+/* Called before the process dies of out-of-memory or lab_die (for example to
+ * restore the terminal). It must not allocate. */
 void lab_set_oom_handler(void (*fn)(void));
+
+/* The other fatal path, for an installation fault the engine cannot work
+ * around (its numerics library is missing): run the handler above, write
+ * "lab: msg" to stderr, abort. */
+void lab_die(const char *msg) __attribute__((noreturn));
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t lab_edit_distance(const char *a, const char *b);
