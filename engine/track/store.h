@@ -224,6 +224,7 @@ typedef struct store_run {
     size_t nartifacts;
     struct store_dataset_row { char *path, *sha256, *schema, *query; int64_t rows, cols; } *datasets;
     size_t ndatasets;
+    void *strings; /* private (store.c): the block a listing's strings live in */
 } store_run;
 
 /* A filter for store_runs_list; zero-initialise, set what applies. */
