@@ -1535,8 +1535,12 @@ static int act_register(tui *t, pane *p) {
         }
         if (nmodels > 1) {
             char q[700];
-            snprintf(q, sizeof q, "which model (%.600s):", names.s);
-            char *a = tui_prompt(t, q, artifact);
+            snprintf(q, sizeof q, "which model (%.550s; Enter: %.100s):", names.s, artifact);
+            char *a = tui_prompt(t, q, "");
+            if (a && !*a) {
+                free(a);
+                a = xstrdup(artifact);
+            }
             free(names.s);
             if (!a || !*a) {
                 set_msg(s, 0, "nothing registered");
@@ -1550,11 +1554,16 @@ static int act_register(tui *t, pane *p) {
             artifact[0] = '\0'; /* the run's only model: lab.register finds it */
         }
     }
-    char def[128], q[160];
+    char def[128], q[300];
     default_model_name(rname, def, sizeof def);
-    snprintf(q, sizeof q, "register the model of run %.8s as:", id);
-    char *name = tui_prompt(t, q, def);
+    /* the default is offered, not typed in: what the user types replaces it */
+    snprintf(q, sizeof q, "register the model of run %.8s as (Enter: %s):", id, def);
+    char *name = tui_prompt(t, q, "");
     if (!name) return 1;
+    if (!*name) {
+        free(name);
+        name = xstrdup(def);
+    }
     char *alias = NULL;
     if (*name) alias = tui_prompt(t, "alias for the new version (Enter: none; e.g. production):", "");
     if (!*name || !alias) {

@@ -91,8 +91,7 @@ if rows | grep -qE "^(●|\*| ) $id8  session .* finished"; then ok; else bad "t
 
 # register its model, with an alias
 keys r
-expect "r asks the model name, offering one from the run's name" "register the model of run $id8 as: session-"
-keys C-u
+expect "r asks the model name, offering one from the run's name" "register the model of run $id8 as (Enter: session-"
 keys -l iris
 keys Enter
 expect "then an alias" "alias for the new version"
@@ -105,7 +104,6 @@ expect "the registered model loads by its alias" "logistic"
 
 # a bad model name is one line, nothing crashes
 keys F5 r
-keys C-u
 keys -l 'bad name!'
 keys Enter Enter
 expect_re "a bad name is one line" 'lab.register: .*bad name!'
