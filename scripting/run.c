@@ -6,6 +6,7 @@
  * writes the report. Everything that can be checked before a long run is:
  * the arguments, the report's format and whether its folder is writable. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ static const char run_usage[] =
     "Other arguments after the notebook are in `arg` (arg[0] is the file) and `...`.\n"
     "Exit status: 0 when every cell ran, 1 when a cell failed (one line on stderr:\n"
     "file:line: message (cell N \"title\")) or a file could not be read or\n"
-    "written, 2 for bad usage.\n";
+    "written, 2 for bad usage, 130 when Ctrl-C stopped it (the report is still\n"
+    "written and the run recorded as killed).\n";
 
 typedef struct echo {
     int started;  /* a cell header was printed */
@@ -111,6 +113,25 @@ static int check_writable(const char *path, lab_err *e) {
 }
 
 
+/* Ctrl-C while a notebook runs: the first stops the Lua code at its next
+ * instruction (a count hook, as lua.c does) and long engine loops (through
+ * lab_interrupt), so the cell fails with "interrupted", the report is still
+ * written and the run is recorded as killed; a second one kills lab. Only
+ * plain stores happen in the handler. */
+static lua_State *volatile running;
+
+static void stop_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted");
+}
+
+static void on_sigint(int sig) {
+    signal(sig, SIG_DFL); /* the next one is the default: lab dies */
+    lab_interrupt = 1;
+    if (running) lua_sethook(running, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
 /* Run the notebook text in a fresh state with tracking as `track` says (NULL:
  * no tracking) and write the report; returns the exit status. run_id (33
  * bytes, may be NULL) gets the recorded run's id. Shared with lab reproduce. */
@@ -136,7 +157,13 @@ int lab_run_notebook(const char *file, const char *text, size_t len, const char 
     echo ec = {0};
     nb_run_opts o = {
         .params = params, .nparams = nparams, .args = args, .nargs = nargs, .on_event = on_event, .ud = &ec};
+    lab_interrupt = 0;
+    running = L;
+    void (*old_sigint)(int) = signal(SIGINT, on_sigint);
     int failed = lab_notebook_run(L, nb, &o, &e) != 0;
+    signal(SIGINT, old_sigint == SIG_ERR ? SIG_DFL : old_sigint);
+    running = NULL;
+    int interrupted = lab_interrupt != 0;
     if (ec.mid_line) fputc('\n', stdout);
     fflush(stdout);
     if (failed) {
@@ -145,7 +172,7 @@ int lab_run_notebook(const char *file, const char *text, size_t len, const char 
         if (getenv("LAB_TRACEBACK") && c && c->nout && c->outs[c->nout - 1].trace)
             fprintf(stderr, "%s\n", c->outs[c->nout - 1].trace);
     }
-    status = failed;
+    status = interrupted ? 130 : failed;
     lab_err re;
     if (report && notebook_write_report(nb, report, &re) != 0) {
         fprintf(stderr, "lab: %s\n", re.msg);
@@ -160,7 +187,7 @@ int lab_run_notebook(const char *file, const char *text, size_t len, const char 
         lua_settop(L, 0);
     }
     if (tracking) {
-        run_status st = !failed ? RUN_FINISHED : lab_interrupt ? RUN_KILLED : RUN_FAILED;
+        run_status st = !failed ? RUN_FINISHED : interrupted ? RUN_KILLED : RUN_FAILED;
         if (lab_track_finish(L, st, 1, run_id, &e) != 0) {
             fprintf(stderr, "lab: tracking: %s\n", e.msg);
             if (!status) status = 1;

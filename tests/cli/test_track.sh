@@ -90,6 +90,23 @@ printf 'lab.log("x", 1)\nerror("boom")\n' >broken.lua
 expect "a failing notebook" 1 "boom" "$LAB" run broken.lua
 query "its run is failed" "failed broken.lua" 'local r = lab.runs(); print(r.status[1] .. " " .. r.name[1])'
 
+# ---- Ctrl-C: the cell stops, the report is written, the run is killed --------------------
+printf 'lab.log("x", 1)\nprint("ready")\nio.stdout:flush()\nwhile true do end\n' >loop.lua
+st=$(python3 - "$LAB" <<'PY'
+import signal, subprocess, sys
+p = subprocess.Popen([sys.argv[1], "run", "loop.lua", "--report", "loop.html"], restore_signals=True,
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+for line in p.stdout:  # the loop is running once it said so
+    if "ready" in line:
+        break
+p.send_signal(signal.SIGINT)
+print(p.wait(timeout=20))
+PY
+)
+if [ "$st" = "130" ]; then ok; else bad "Ctrl-C ends lab run with status 130 (got $st)"; fi
+if [ -s loop.html ]; then ok; else bad "the report is written after Ctrl-C"; fi
+query "an interrupted run is killed" "killed loop.lua" 'local r = lab.runs(); print(r.status[1] .. " " .. r.name[1])'
+
 # ---- params are immutable; bad values --------------------------------------------------
 printf 'lab.param("a", 1)\nlab.param("a", 1)\nlab.param("a", 2)\n' >imm.lua
 expect "a param cannot change" 1 "lab.param" "$LAB" run imm.lua
