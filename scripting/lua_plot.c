@@ -228,11 +228,15 @@ static int finish(lua_State *L, lplot *u, plot *p, const lab_err *e, int t) {
         if (plot_save(p, file, w, h, &se) < 0) return lab_raise(L, &se);
         lab_track_plot_file(L, file);
     } else if (lua_getfield(L, LUA_REGISTRYINDEX, LAB_PLOT_SINK) == LUA_TFUNCTION) {
+        lab_track_plot_shown(L, ud);
         lua_pushvalue(L, ud);
         lua_call(L, 1, 0);
     } else {
         lua_pop(L, 1);
-        if (isatty(STDOUT_FILENO)) show(L, p);
+        if (isatty(STDOUT_FILENO)) {
+            lab_track_plot_shown(L, ud);
+            show(L, p);
+        }
     }
     lua_pushvalue(L, ud);
     return 1;

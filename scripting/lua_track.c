@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "learn/hash.h"
 #include "learn/model.h"
 #include "lua_journal.h"
 #include "track/journal.h"
@@ -44,11 +45,16 @@ typedef struct tracker {
     int autolog;      /* the host turned tracking on */
     int off;          /* the host turned it off (lab run --no-track): records are dropped */
     int host_run;     /* the open run is the host's notebook run (lab.experiment moves it) */
-    int warned;
+    int notebook_run; /* the host is lab run: its run is the notebook */
+    int opened_any;   /* this state opened a run (lab run leaves one behind only if not) */
+    int reproducing;  /* lab reproduce: promote, register and alias change nothing */
+    int warned, warned_off, warned_replay;
+    int in_artifact; /* lab.artifact is writing a plot: not a plot file of the user's */
     /* the origin of the next run the host opens */
     char *name, *source, *session, *notebook, *reproduces;
     char **params; /* "key=value" */
     int nparams;
+    char *args; /* lab run's arguments, one per line */
     /* the data read so far, attached to every run this state opens */
     struct tdataset { char *path, *sha, *schema, *query; int64_t rows, cols; } *data;
     size_t ndata;
@@ -77,6 +83,8 @@ static void free_origin(tracker *t) {
     free(t->params);
     t->params = NULL;
     t->nparams = 0;
+    free(t->args);
+    t->args = NULL;
 }
 
 static int tracker_gc(lua_State *L) {
@@ -145,7 +153,12 @@ static const char *ensure_run(tracker *t, lab_err *e) {
         t->run[0] = '\0';
         return NULL;
     }
-    t->host_run = t->autolog;
+    t->host_run = t->notebook_run;
+    t->opened_any = 1;
+    /* where it ran: lab reproduce runs there again, so relative paths mean the same */
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) && store_set_tag(t->s, t->run, "lab.cwd", cwd, e) != 0) return NULL;
+    if (t->args && store_set_tag(t->s, t->run, "lab.cli_args", t->args, e) != 0) return NULL;
     for (int i = 0; i < t->nparams; i++) {
         const char *eq = strchr(t->params[i], '=');
         char key[256];
@@ -167,6 +180,43 @@ static const char *ensure_run(tracker *t, lab_err *e) {
     return t->run;
 }
 
+/* os.exit ends the process without closing the state: the wrapper ends the
+ * run first (finished for a success code, failed otherwise; a session's
+ * journal is closed as a quit), so its last step and its status are kept. */
+static int exit_hook(lua_State *L) {
+    int ok = lua_isnoneornil(L, 1) || (lua_isboolean(L, 1) ? lua_toboolean(L, 1) : lua_tointeger(L, 1) == 0);
+    lab_err e;
+    if (lab_journal_of(L)) lab_journal_stop(L, 1);
+    if (lab_track_finish(L, ok ? RUN_FINISHED : RUN_FAILED, 1, NULL, &e) != 0) fprintf(stderr, "lab: %s\n", e.msg);
+    tracker *t = get_tracker(L);
+    store_close(t->s);
+    t->s = NULL;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static void install_exit_hook(lua_State *L) {
+    if (lua_getglobal(L, "os") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_getfield(L, -1, "exit");
+    lua_getfield(L, LUA_REGISTRYINDEX, "lab.os_exit_hooked");
+    int hooked = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (hooked || !lua_isfunction(L, -1)) {
+        lua_pop(L, 2);
+        return;
+    }
+    lua_pushcclosure(L, exit_hook, 1);
+    lua_setfield(L, -2, "exit");
+    lua_pop(L, 1);
+    lua_pushboolean(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "lab.os_exit_hooked");
+}
+
 int lab_track_enable(lua_State *L, const lab_track_opts *o, int open_now, lab_err *e) {
     tracker *t = get_tracker(L);
     free_origin(t);
@@ -186,7 +236,18 @@ int lab_track_enable(lua_State *L, const lab_track_opts *o, int open_now, lab_er
         for (int i = 0; i < o->nparams; i++) t->params[i] = xstrdup(o->params[i]);
         t->nparams = o->nparams;
     }
+    if (o->nargs > 0) {
+        strbuf b = {0};
+        for (int i = 0; i < o->nargs; i++) {
+            strbuf_adds(&b, o->args[i]);
+            strbuf_adds(&b, "\n");
+        }
+        t->args = b.s;
+    }
+    t->notebook_run = o->notebook && !o->session;
+    t->reproducing = o->reproducing;
     t->autolog = 1;
+    install_exit_hook(L);
     if (!open_store(t, e)) return -1;
     if (open_now && !ensure_run(t, e)) return -1;
     return 0;
@@ -195,7 +256,7 @@ int lab_track_enable(lua_State *L, const lab_track_opts *o, int open_now, lab_er
 int lab_track_finish(lua_State *L, run_status st, int open_if_none, char *id_out, lab_err *e) {
     tracker *t = get_tracker(L);
     if (id_out) id_out[0] = '\0';
-    if (!t->run[0] && !(open_if_none && t->autolog)) return 0;
+    if (!t->run[0] && !(open_if_none && t->autolog && !t->opened_any)) return 0;
     if (!ensure_run(t, e)) return -1;
     if (id_out) memcpy(id_out, t->run, 33);
     int rc = store_run_end(t->s, t->run, st, e);
@@ -225,13 +286,44 @@ void lab_track_flush(lua_State *L) {
 
 /* ---- automatic records ------------------------------------------------------------------ */
 
+void lab_frame_sha256(const frame *f, char hex[65]) {
+    sha256_ctx c;
+    sha256_init(&c);
+    char buf[64];
+    for (int j = 0; j < f->ncol; j++) {
+        const column *col = f->cols[j];
+        sha256_update(&c, f->names[j], strlen(f->names[j]) + 1);
+        const char *tn = col_type_name(col->type);
+        sha256_update(&c, tn, strlen(tn) + 1);
+        for (size_t i = 0; i < f->nrow; i++) {
+            if (col_is_na(col, i)) {
+                sha256_update(&c, "\x01", 2);
+                continue;
+            }
+            const char *v = buf;
+            switch (col->type) {
+            case COL_NUMBER: lab_fmt_double(buf, col->f64[i]); break;
+            case COL_INTEGER: snprintf(buf, sizeof buf, "%lld", (long long)col->i64[i]); break;
+            case COL_BOOLEAN: v = col->b[i] ? "true" : "false"; break;
+            case COL_STRING: v = col_str(col, i); break;
+            }
+            sha256_update(&c, v, strlen(v) + 1);
+        }
+    }
+    uint8_t d[32];
+    sha256_final(&c, d);
+    for (int k = 0; k < 32; k++) snprintf(hex + 2 * k, 3, "%02x", d[k]);
+}
+
 void lab_track_dataset(lua_State *L, const char *path, const frame *f, const char *query) {
     tracker *t = get_tracker(L);
     if (t->off || (!t->autolog && !t->run[0])) return;
     lab_err e;
     struct tdataset d = {0};
     char sha[65];
-    if (store_file_sha256(path, sha, &e) != 0) {
+    if (query) /* what the query gave, not the file: it may hold other tables, or be written to */
+        lab_frame_sha256(f, sha);
+    else if (store_file_sha256(path, sha, &e) != 0) {
         warn_once(t, &e);
         return;
     }
@@ -260,13 +352,82 @@ void lab_track_dataset(lua_State *L, const char *path, const frame *f, const cha
 /* The artifact name for a file written at path: "plots/<base name>". */
 void lab_track_plot_file(lua_State *L, const char *path) {
     tracker *t = get_tracker(L);
-    if (!t->run[0]) return; /* a plot alone does not open a run */
+    if (!t->run[0] || t->in_artifact) return; /* a plot alone does not open a run */
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char name[512];
     snprintf(name, sizeof name, "plots/%s", base);
     lab_err e;
     if (store_add_artifact(t->s, t->run, name, path, &e) != 0) warn_once(t, &e);
+}
+
+#define LAB_TRACK_PLOTS "lab.track_plots" /* registry: the plots shown, oldest first */
+#define MAX_SHOWN_PLOTS 50
+
+void lab_track_plot_shown(lua_State *L, int i) {
+    tracker *t = get_tracker(L);
+    if (t->off || !lua_checkstack(L, 4)) return;
+    i = lua_absindex(L, i);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, LAB_TRACK_PLOTS) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, LAB_TRACK_PLOTS);
+    }
+    lua_Integer n = luaL_len(L, -1);
+    if (n >= MAX_SHOWN_PLOTS) { /* drop the oldest */
+        for (lua_Integer k = 1; k < n; k++) {
+            lua_geti(L, -1, k + 1);
+            lua_seti(L, -2, k);
+        }
+        lua_pushnil(L);
+        lua_seti(L, -2, n);
+        n--;
+    }
+    lua_pushvalue(L, i);
+    lua_seti(L, -2, n + 1);
+    lua_pop(L, 1);
+}
+
+/* Attach the plots shown in this session to run as plots/shown-<k>.png. */
+static int attach_shown_plots(lua_State *L, tracker *t, const char *run, lab_err *e) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, LAB_TRACK_PLOTS) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    int tbl = lua_gettop(L), rc = 0;
+    lua_Integer n = luaL_len(L, tbl);
+    char tmp[4096], name[64];
+    for (lua_Integer k = 1; k <= n && rc == 0; k++) {
+        lua_geti(L, tbl, k);
+        if (!lab_testplot(L, -1)) { /* closed since */
+            lua_pop(L, 1);
+            continue;
+        }
+        snprintf(tmp, sizeof tmp, "%s/plot-XXXXXX.png", store_dir(t->s));
+        int fd = mkstemps(tmp, 4);
+        if (fd < 0) {
+            rc = lab_fail(e, "cannot make a temporary file in %s: %s", store_dir(t->s), strerror(errno));
+            break;
+        }
+        close(fd);
+        lua_getfield(L, -1, "save");
+        lua_pushvalue(L, -2);
+        lua_pushstring(L, tmp);
+        t->in_artifact = 1;
+        int prc = lua_pcall(L, 2, 0, 0);
+        t->in_artifact = 0;
+        if (prc != LUA_OK) {
+            rc = lab_fail(e, "drawing a plot of the session: %s", lua_tostring(L, -1));
+        } else {
+            snprintf(name, sizeof name, "plots/shown-%d.png", (int)k);
+            rc = store_add_artifact(t->s, run, name, tmp, e);
+        }
+        unlink(tmp);
+        lua_settop(L, tbl);
+    }
+    lua_settop(L, tbl - 1);
+    return rc;
 }
 
 track_fit *lab_track_fit_begin(lua_State *L, const char *kind) {
@@ -378,7 +539,13 @@ static tracker *need_store(lua_State *L, const char *fn) {
 
 /* The open run (opened now), or NULL when tracking is off. */
 static const char *need_run(lua_State *L, tracker *t, const char *fn) {
-    if (t->off) return NULL;
+    if (t->off) {
+        if (!t->warned_off) {
+            t->warned_off = 1;
+            fprintf(stderr, "lab: %s: tracking is off (--no-track, or no usable store): nothing is recorded\n", fn);
+        }
+        return NULL;
+    }
     lab_err e;
     const char *run = ensure_run(t, &e);
     if (!run) luaL_error(L, "%s: %s", fn, e.msg);
@@ -569,7 +736,10 @@ static int l_artifact(lua_State *L) {
         lua_getfield(L, 2, m ? "save" : f ? "write_csv" : "save");
         lua_pushvalue(L, 2);
         lua_pushstring(L, tmp);
-        if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+        t->in_artifact = 1;
+        int prc = lua_pcall(L, 2, 0, 0);
+        t->in_artifact = 0;
+        if (prc != LUA_OK) {
             unlink(tmp);
             return luaL_error(L, "lab.artifact: %s", lua_tostring(L, -1));
         }
@@ -656,6 +826,27 @@ static int l_runs(lua_State *L) {
     tracker *t = need_store(L, "lab.runs");
     lab_err e;
     if (store_flush(t->s, &e) != 0) return luaL_error(L, "lab.runs: %s", e.msg);
+    if (flt.experiment) { /* a misspelt experiment is an error, not an empty frame */
+        size_t ne = 0;
+        char **names = store_experiments(t->s, &ne, &e);
+        const char *best = NULL;
+        size_t bestd = (size_t)-1;
+        int found = 0;
+        for (size_t i = 0; names && i < ne; i++) {
+            if (strcmp(names[i], flt.experiment) == 0) found = 1;
+            size_t d = lab_edit_distance(flt.experiment, names[i]);
+            if (d < bestd) bestd = d, best = names[i];
+        }
+        if (!found) {
+            lua_pushfstring(L, "lab.runs: no experiment '%s'", flt.experiment);
+            if (best && bestd <= 3) lua_pushfstring(L, " (did you mean '%s'?)", best);
+            else lua_pushliteral(L, "");
+            lua_concat(L, 2);
+        }
+        for (size_t i = 0; names && i < ne; i++) free(names[i]);
+        free(names);
+        if (!found) return lua_error(L);
+    }
     size_t n = 0;
     store_run *runs = store_runs_list(t->s, &flt, &n, &e);
     if (!runs) return luaL_error(L, "lab.runs: %s", e.msg);
@@ -718,6 +909,30 @@ static int l_metric_history(lua_State *L) {
     double *values = NULL;
     long n = store_metric_history(t->s, run, key, &steps, &values, &ts, &e);
     if (n < 0) return luaL_error(L, "lab.metric_history: %s", e.msg);
+    if (n == 0) { /* no such metric: say which there are */
+        store_run *r = store_run_get(t->s, run, &e);
+        strbuf have = {0};
+        const char *best = NULL;
+        size_t bestd = (size_t)-1;
+        for (size_t i = 0; r && i < r->nmetrics; i++) {
+            if (i) strbuf_adds(&have, ", ");
+            strbuf_adds(&have, r->metrics[i].key);
+            size_t d = lab_edit_distance(key, r->metrics[i].key);
+            if (d < bestd) bestd = d, best = r->metrics[i].key;
+        }
+        char id8[9];
+        snprintf(id8, sizeof id8, "%.8s", run);
+        lua_pushfstring(L, "lab.metric_history: run %s has no metric '%s'", id8, key);
+        if (best && bestd <= 3) lua_pushfstring(L, " (did you mean '%s'?)", best);
+        else lua_pushfstring(L, " (it has: %s)", have.s ? have.s : "none");
+        lua_concat(L, 2);
+        free(have.s);
+        store_runs_free(r, 1);
+        free(steps);
+        free(values);
+        free(ts);
+        return lua_error(L);
+    }
     frame *f = frame_new();
     column *cs = col_new(COL_INTEGER, (size_t)n, NULL), *cv = col_new(COL_NUMBER, (size_t)n, NULL),
            *ct = col_new(COL_NUMBER, (size_t)n, NULL);
@@ -770,7 +985,15 @@ static int l_promote(lua_State *L) {
     static const char *const known[] = {"name", NULL};
     lab_check_options(L, 1, known);
     const char *name = lab_optstr_field(L, 1, "name", NULL);
+    tracker *tr = get_tracker(L);
     journal *j = lab_journal_of(L);
+    if (!j && (tr->notebook_run || tr->reproducing) && !tr->off) {
+        /* a notebook run headless (a promoted one re-run, say) is its run */
+        lab_err e;
+        if (!ensure_run(tr, &e)) return luaL_error(L, "lab.promote: %s", e.msg);
+        lua_pushstring(L, tr->run);
+        return 1;
+    }
     if (!j)
         return luaL_error(L, "lab.promote: this session keeps no journal (only the workbench and `lab repl` on a "
                              "terminal do); a notebook run by `lab run` is tracked already");
@@ -786,7 +1009,7 @@ static int l_promote(lua_State *L) {
         return luaL_error(L, "lab.promote: cannot make a temporary file in %s: %s", store_dir(t->s), strerror(errno));
     }
     close(fd);
-    int ncells = journal_write_notebook(journal_path(j), tmp.s, &e);
+    int ncells = journal_write_notebook_as(journal_path(j), tmp.s, "lab.promote", &e);
     char *text = ncells >= 0 ? lab_read_file(tmp.s, NULL, &e) : NULL;
     unlink(tmp.s);
     free(tmp.s);
@@ -809,6 +1032,9 @@ static int l_promote(lua_State *L) {
             if (store_add_dataset(t->s, run, &sd, &e) != 0) goto fail;
         }
     }
+    if (attach_shown_plots(L, t, run, &e) != 0) goto fail;
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) && store_set_tag(t->s, run, "lab.cwd", cwd, &e) != 0) goto fail;
     if (store_set_tag(t->s, run, "lab.cells", lua_pushfstring(L, "%d", ncells), &e) != 0) goto fail;
     if (store_run_end(t->s, run, RUN_FINISHED, &e) != 0) goto fail;
     lua_pushstring(L, run);
@@ -818,11 +1044,24 @@ fail:
     return luaL_error(L, "lab.promote: %s", e.msg);
 }
 
+/* In a reproduction the registry is left alone (re-running a notebook must not
+ * make versions or move "production"); said once. */
+static int replay_skip(lua_State *L, const char *fn) {
+    tracker *t = get_tracker(L);
+    if (!t->reproducing) return 0;
+    if (!t->warned_replay) {
+        t->warned_replay = 1;
+        fprintf(stderr, "lab: %s: a reproduction leaves the model registry as it is\n", fn);
+    }
+    return 1;
+}
+
 /* lab.register(run_id, model_name [, artifact]) -> version */
 static int l_register(lua_State *L) {
     const char *runref = luaL_checkstring(L, 1);
     const char *name = luaL_checkstring(L, 2);
     const char *artifact = luaL_optstring(L, 3, NULL);
+    if (replay_skip(L, "lab.register")) return 0;
     tracker *t = need_store(L, "lab.register");
     lab_err e;
     char run[33];
@@ -836,6 +1075,7 @@ static int l_register(lua_State *L) {
 
 /* lab.alias(model_name, version, alias) */
 static int l_alias(lua_State *L) {
+    if (replay_skip(L, "lab.alias")) return 0;
     const char *name = luaL_checkstring(L, 1);
     lua_Integer v = luaL_checkinteger(L, 2);
     const char *alias = luaL_checkstring(L, 3);

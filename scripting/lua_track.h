@@ -31,6 +31,9 @@ typedef struct lab_track_opts {
     const char *experiment; /* the experiment to start in (NULL: "Default") */
     const char *const *params; /* "key=value" (lab run --param): logged as params */
     int nparams;
+    const char *const *args; /* lab run's other arguments (arg[1..]): the tag lab.cli_args */
+    int nargs;
+    int reproducing; /* lab reproduce: lab.promote, lab.register and lab.alias change nothing */
 } lab_track_opts;
 
 /* Turn tracking on for L: fits, data reads and plot files are recorded into
@@ -64,8 +67,17 @@ void lab_track_flush(lua_State *L);
  * for SQL sources (NULL for files). Never raises; a failure is a warning. */
 void lab_track_dataset(lua_State *L, const char *path, const frame *f, const char *query);
 
+/* The sha256 (hex) of a frame's content: names, types and every value in a
+ * fixed text form. What a SQL source is fingerprinted by. */
+void lab_frame_sha256(const frame *f, char hex[65]);
+
 /* A plot file was written (lua_plot.c). Never raises. */
 void lab_track_plot_file(lua_State *L, const char *path);
+
+/* The Plot at index i was shown (in the workbench's plot pane or the
+ * terminal) rather than written: kept (the last 50) so that a promotion
+ * attaches it as a PNG. Never raises. */
+void lab_track_plot_shown(lua_State *L, int i);
 
 /* Autolog of one fit (lua_model.c). begin returns NULL when nothing is to be
  * recorded; param and figure take what the fit's hooks report; end saves the

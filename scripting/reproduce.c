@@ -9,10 +9,13 @@
  * new run that records which run it reproduces. Last, a table of every
  * metric (its latest value) side by side; the exit status is 0 only when the
  * notebook ran and every metric matches, exactly or within --tol (relative). */
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lua_track.h"
 #include "notebook.h"
@@ -35,6 +38,29 @@ static const store_metric_last *find_metric(const store_run *r, const char *key)
     for (size_t i = 0; i < r->nmetrics; i++)
         if (strcmp(r->metrics[i].key, key) == 0) return &r->metrics[i];
     return NULL;
+}
+
+/* The value of tag key of run r, or NULL. */
+static const char *tag_of(const store_run *r, const char *key) {
+    for (size_t i = 0; i < r->ntags; i++)
+        if (strcmp(r->tag_keys[i], key) == 0) return r->tag_values[i];
+    return NULL;
+}
+
+/* The non-empty lines of text as new strings; *n gets their count. */
+static char **split_lines(const char *text, int *n) {
+    char **out = NULL;
+    *n = 0;
+    for (const char *line = text; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        if (len) {
+            out = xrealloc(out, (size_t)(*n + 1) * sizeof *out);
+            out[(*n)++] = xstrndup(line, len);
+        }
+        line += len + (nl ? 1 : 0);
+    }
+    return out;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -104,8 +130,8 @@ int lab_reproduce_main(int argc, char **argv) {
     lab_err e;
     int status = 1;
     store_run *orig = NULL, *now = NULL;
-    char **params = NULL;
-    int nparams = 0;
+    char **params = NULL, **args = NULL, *sdir = NULL;
+    int nparams = 0, nargs = 0;
     store *s = store_open(NULL, &e);
     if (!s) goto fail;
     orig = store_run_get(s, ref, &e);
@@ -116,39 +142,39 @@ int lab_reproduce_main(int argc, char **argv) {
         lab_fail(&e, "run %s has no notebook to re-run (only runs of `lab run` and promoted sessions have one)", id8);
         goto fail;
     }
-    /* the data, before anything runs */
-    int changed = 0;
+    /* where it ran: relative paths in the notebook and in its data sets mean
+     * what they meant then */
+    const char *cwd = tag_of(orig, "lab.cwd");
+    sdir = realpath(store_dir(s), NULL); /* the same store after the chdir */
+    if (!sdir) sdir = xstrdup(store_dir(s));
+    if (cwd && chdir(cwd) != 0) {
+        lab_fail(&e, "run %s ran in %s, which cannot be entered now: %s", id8, cwd, strerror(errno));
+        goto fail;
+    }
+    /* the data files, before anything runs (a SQL source is checked after:
+     * its fingerprint is the query's result) */
+    strbuf changed = {0};
+    int nchanged = 0;
     for (size_t i = 0; i < orig->ndatasets; i++) {
         const struct store_dataset_row *d = &orig->datasets[i];
-        char sha[65];
+        if (d->query) continue;
+        char sha[65], what[300];
         lab_err he;
-        if (store_file_sha256(d->path, sha, &he) != 0) {
-            fprintf(stderr, "lab reproduce: %s, which run %s read, cannot be read: %s\n", d->path, id8, he.msg);
-            changed++;
-        } else if (strcmp(sha, d->sha256) != 0) {
-            fprintf(stderr, "lab reproduce: %s changed since run %s (sha256 %.12s... then, %.12s... now)\n", d->path,
-                    id8, d->sha256, sha);
-            changed++;
-        }
+        if (store_file_sha256(d->path, sha, &he) != 0) snprintf(what, sizeof what, "%s is gone", d->path);
+        else if (strcmp(sha, d->sha256) != 0)
+            snprintf(what, sizeof what, "%s changed (sha256 %.12s... then, %.12s... now)", d->path, d->sha256, sha);
+        else continue;
+        if (nchanged++) strbuf_adds(&changed, "; ");
+        strbuf_adds(&changed, what);
     }
-    if (changed) {
-        fprintf(stderr, "lab reproduce: not re-running run %s: %d data set%s changed\n", id8, changed,
-                changed == 1 ? "" : "s");
+    if (nchanged) {
+        fprintf(stderr, "lab reproduce: not re-running run %s: %s\n", id8, changed.s);
+        free(changed.s);
         goto done;
     }
-    /* the original's --params */
-    for (size_t i = 0; i < orig->ntags; i++) {
-        if (strcmp(orig->tag_keys[i], "lab.cli_params") != 0) continue;
-        for (char *line = orig->tag_values[i]; *line;) {
-            char *nl = strchr(line, '\n');
-            size_t len = nl ? (size_t)(nl - line) : strlen(line);
-            if (len) {
-                params = xrealloc(params, (size_t)(nparams + 1) * sizeof *params);
-                params[nparams++] = xstrndup(line, len);
-            }
-            line += len + (nl ? 1 : 0);
-        }
-    }
+    /* the original's --params and arguments */
+    params = split_lines(tag_of(orig, "lab.cli_params"), &nparams);
+    args = split_lines(tag_of(orig, "lab.cli_args"), &nargs);
     char source[64];
     snprintf(source, sizeof source, "reproduce %s", id8);
     printf("reproducing run %s (%s) on %zu data set%s\n", id8, orig->name ? orig->name : "", orig->ndatasets,
@@ -157,28 +183,50 @@ int lab_reproduce_main(int argc, char **argv) {
     store_close(s); /* the notebook's state opens its own connection */
     s = NULL;
     lab_track_opts to = {.name = orig->name, .source = source, .notebook = orig->notebook, .reproduces = orig->id,
-                         .experiment = orig->experiment, .params = (const char *const *)params, .nparams = nparams};
+                         .experiment = orig->experiment, .params = (const char *const *)params, .nparams = nparams,
+                         .args = (const char *const *)args, .nargs = nargs, .reproducing = 1,
+                         .store_dir = sdir};
     char newid[33];
     int rc = lab_run_notebook(orig->name ? orig->name : id8, orig->notebook, strlen(orig->notebook),
-                              (const char *const *)params, nparams, NULL, 0, NULL, &to, newid);
+                              (const char *const *)params, nparams, (const char *const *)args, nargs, NULL, &to,
+                              newid);
     if (!newid[0]) {
         fprintf(stderr, "lab reproduce: the re-run of %s was not recorded\n", id8);
         goto done;
     }
-    s = store_open_readonly(NULL, &e);
+    s = store_open_readonly(sdir, &e);
     if (!s) goto fail;
     now = store_run_get(s, newid, &e);
     if (!now) goto fail;
     int differ = compare(orig, now, tol);
+    /* SQL sources: the re-run read them again; their results must be the same */
+    int sqldiff = 0;
+    for (size_t i = 0; i < orig->ndatasets; i++) {
+        const struct store_dataset_row *d = &orig->datasets[i];
+        if (!d->query) continue;
+        int same_result = 0;
+        for (size_t k = 0; k < now->ndatasets; k++)
+            if (now->datasets[k].query && strcmp(now->datasets[k].path, d->path) == 0 &&
+                strcmp(now->datasets[k].query, d->query) == 0 && strcmp(now->datasets[k].sha256, d->sha256) == 0)
+                same_result = 1;
+        if (!same_result) {
+            printf("data: %s gave other rows to \"%.60s\" than it did for run %s\n", d->path, d->query, id8);
+            sqldiff++;
+        }
+    }
     printf("\nrun %.8s reproduces %s: %s\n", newid, id8,
-           rc ? "the notebook failed" : differ ? "metrics differ" : "every metric matches");
-    status = rc || differ ? 1 : 0;
+           rc ? "the notebook failed" : sqldiff ? "a SQL source gave other data" : differ ? "metrics differ"
+                                                                                     : "every metric matches");
+    status = rc || differ || sqldiff ? 1 : 0;
     goto done;
 fail:
     fprintf(stderr, "lab reproduce: %s\n", e.msg);
 done:
     for (int i = 0; i < nparams; i++) free(params[i]);
     free(params);
+    for (int i = 0; i < nargs; i++) free(args[i]);
+    free(args);
+    free(sdir);
     if (orig) store_runs_free(orig, 1);
     if (now) store_runs_free(now, 1);
     store_close(s);

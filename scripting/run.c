@@ -150,9 +150,11 @@ int lab_run_notebook(const char *file, const char *text, size_t len, const char 
     int tracking = 0;
     if (!track) lab_track_disable(L);
     if (track) {
-        if (lab_track_enable(L, track, 1, &e) != 0)
+        if (lab_track_enable(L, track, 1, &e) != 0) {
             fprintf(stderr, "lab: %s (running without tracking; --no-track turns this off)\n", e.msg);
-        else tracking = 1;
+            lab_track_disable(L);
+        } else
+            tracking = 1;
     }
     echo ec = {0};
     nb_run_opts o = {
@@ -269,7 +271,7 @@ int lab_run_main(int argc, char **argv) {
         char source[4200];
         snprintf(source, sizeof source, "notebook %s", file);
         lab_track_opts to = {.name = base ? base + 1 : file, .source = source, .notebook = text,
-                             .params = params, .nparams = nparams};
+                             .params = params, .nparams = nparams, .args = args, .nargs = nargs};
         status = lab_run_notebook(file, text, len, params, nparams, args, nargs, report, track ? &to : NULL, NULL);
     }
 done:

@@ -11,6 +11,7 @@
 #include "track/journal.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -318,12 +319,28 @@ void journal_log_free(journal_log *log) {
     free(log);
 }
 
-int journal_chunk_is_save(const char *chunk) {
+/* 1 when the chunk is one line calling one of calls (its results possibly kept). */
+static int chunk_only_calls(const char *chunk, const char *const *calls) {
     const char *s = chunk;
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
-    /* calls that act on the session or the store rather than compute: re-running
-     * one would save, promote or register a second time */
-    static const char *const calls[] = {"lab.save_notebook", "lab.promote", "lab.register", "lab.alias", NULL};
+    /* the call may keep its result: "id = lab.promote()", "local v, w = ..." */
+    const char *t = s;
+    if (strncmp(t, "local", 5) == 0 && (t[5] == ' ' || t[5] == '\t')) t += 5;
+    for (;;) {
+        while (*t == ' ' || *t == '\t') t++;
+        if (!(isalpha((unsigned char)*t) || *t == '_')) break;
+        while (isalnum((unsigned char)*t) || *t == '_') t++;
+        while (*t == ' ' || *t == '\t') t++;
+        if (*t == ',') {
+            t++;
+            continue;
+        }
+        if (*t == '=' && t[1] != '=') {
+            s = t + 1;
+            while (*s == ' ' || *s == '\t') s++;
+        }
+        break;
+    }
     size_t k = 0;
     while (calls[k] && strncmp(s, calls[k], strlen(calls[k])) != 0) k++;
     if (!calls[k]) return 0;
@@ -336,6 +353,21 @@ int journal_chunk_is_save(const char *chunk) {
     for (const char *p = s; p < end; p++)
         if (*p == '\n' || *p == '\r') return 0;
     return 1;
+}
+
+int journal_chunk_is_save(const char *chunk) {
+    /* calls that act on the session or the store rather than compute: re-running
+     * one would save, promote or register a second time */
+    static const char *const calls[] = {"lab.save_notebook", "lab.promote", "lab.register", "lab.alias", NULL};
+    return chunk_only_calls(chunk, calls);
+}
+
+/* For a promoted notebook only lab.save_notebook goes: promote, register and
+ * alias stay, because later chunks may use what they returned; run headless
+ * they answer for the notebook's own run (docs/lua/track.md). */
+static int chunk_is_save_notebook(const char *chunk) {
+    static const char *const calls[] = {"lab.save_notebook", NULL};
+    return chunk_only_calls(chunk, calls);
 }
 
 /* The last modification time of path, or -1. */
@@ -438,20 +470,27 @@ char *journal_describe(const char *path) {
 }
 
 int journal_write_notebook(const char *journal_path, const char *out_path, lab_err *e) {
+    return journal_write_notebook_as(journal_path, out_path, "lab.save_notebook", e);
+}
+
+int journal_write_notebook_as(const char *journal_path, const char *out_path, const char *by, lab_err *e) {
     journal_log *log = journal_read(journal_path, e);
     if (!log) return -1;
+    int promote = strcmp(by, "lab.promote") == 0;
     char when[32];
     local_time(when, sizeof when, time(NULL));
     strbuf b = {0};
     strbuf_adds(&b, "-- %% [markdown]\n-- # Session ");
     strbuf_adds(&b, log->id);
-    strbuf_adds(&b, "\n-- Saved by lab.save_notebook on ");
+    strbuf_adds(&b, "\n-- Written by ");
+    strbuf_adds(&b, by);
+    strbuf_adds(&b, " on ");
     strbuf_adds(&b, when);
     strbuf_adds(&b, ": the chunks of the session that ran\n-- without error, in order.\n");
     int cells = 0;
     for (size_t i = 0; i < log->n; i++) {
         const journal_entry *en = &log->entries[i];
-        if (en->failed || journal_chunk_is_save(en->chunk)) continue;
+        if (en->failed || (promote ? chunk_is_save_notebook(en->chunk) : journal_chunk_is_save(en->chunk))) continue;
         strbuf_adds(&b, "\n-- %%\n");
         add_body(&b, en->chunk, 0);
         cells++;

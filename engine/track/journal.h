@@ -82,7 +82,8 @@ journal_log *journal_read(const char *path, lab_err *e);
 void journal_log_free(journal_log *log);
 
 /* 1 when the chunk is only a call (one line) of lab.save_notebook, lab.promote,
- * lab.register or lab.alias: such chunks are left out of saved and promoted
+ * lab.register or lab.alias, its results possibly kept ("id = lab.promote()",
+ * "local v = lab.register(...)"): such chunks are left out of saved and promoted
  * notebooks and restores (re-running one would overwrite a saved notebook or
  * make another run or model version, and outside a session some fail). */
 int journal_chunk_is_save(const char *chunk);
@@ -99,5 +100,9 @@ char *journal_describe(const char *path);
  * no half file. Returns the number of cells written, or -1 with e naming the
  * path at fault. */
 int journal_write_notebook(const char *journal_path, const char *out_path, lab_err *e);
+/* The same, its header naming what wrote it. For "lab.promote" only chunks of
+ * lab.save_notebook are left out (promote, register and alias calls stay:
+ * later chunks may use their results). */
+int journal_write_notebook_as(const char *journal_path, const char *out_path, const char *by, lab_err *e);
 
 #endif

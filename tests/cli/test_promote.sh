@@ -30,6 +30,8 @@ line 'id = lab.promote{name = "iris-session"}'
 line 'print("promoted " .. id)'
 expect_re "promote returns the run id" "promoted [0-9a-f]{32}"
 id=$(screen | sed -n 's/.*promoted \([0-9a-f]\{32\}\).*/\1/p' | head -n 1)
+line 'v = lab.register(id, "iris")'
+line 'lab.alias("iris", v, "production")'
 line 'id2 = lab.promote()'
 line 'print("second " .. id2)'
 expect_re "promoting again makes another run" "second [0-9a-f]{32}"
@@ -42,7 +44,11 @@ nb=$(sqlite3 "$home/store/lab.db" "select text from notebooks n join runs r on r
 case "$nb" in *'lab.read_csv("iris.csv")'*'lab.model.logistic{C = 2}'*'lab.log("accuracy", acc)'*) ok ;;
 *) bad "the notebook holds the successful chunks in order: $nb" ;; esac
 case "$nb" in *'a mistake'*) bad "the failed chunk is left out" ;; *) ok ;; esac
-case "$nb" in *'lab.promote'*) bad "the promote call is left out" ;; *) ok ;; esac
+case "$nb" in *'id = lab.promote'*) bad "the promotion's own call is not in its notebook: $nb" ;; *) ok ;; esac
+case "$nb" in *"Written by lab.promote"*) ok ;; *) bad "the header says the promotion wrote it: $nb" ;; esac
+nb2=$(sqlite3 "$home/store/lab.db" "select text from notebooks n join runs r on r.rid = n.run where r.id = '$id2'" 2>&1)
+case "$nb2" in *'id = lab.promote{name = "iris-session"}'*'v = lab.register(id, "iris")'*) ok ;;
+*) bad "the second run keeps the calls later chunks use (id, v): $nb2" ;; esac
 cells=$(printf '%s\n' "$nb" | grep -c '^-- %%$\|^-- %% ')
 if [ "$cells" -ge 4 ]; then ok; else bad "one cell per chunk (got $cells markers)"; fi
 
@@ -55,8 +61,13 @@ if [ -f "$home/store/artifacts/$id/models/logistic.labm" ]; then ok; else bad "t
 ds=$(sqlite3 "$home/store/lab.db" "select count(*) from datasets d join runs r on r.rid = d.run where r.id = '$id'" 2>&1)
 if [ "$ds" = "1" ]; then ok; else bad "the data the session read is recorded with the run ($ds)"; fi
 
-# the promoted notebook reproduces
+# the promoted notebooks reproduce, from another directory too, and leave the registry alone
 out=$(cd "$home" && LAB_HOME="$home/store" $LAB reproduce "$id" 2>&1)
 case "$out" in *"every metric matches"*) ok ;; *) bad "lab reproduce of a promoted run: $out" ;; esac
+out=$(cd / && LAB_HOME="$home/store" $LAB reproduce "$id2" 2>&1)
+case "$out" in *"every metric matches"*) ok ;; *) bad "lab reproduce of the second promotion, from /: $out" ;; esac
+out=$(LAB_HOME="$home/store" $LAB models show iris 2>&1)
+n=$(printf '%s\n' "$out" | grep -c '^ *[0-9]')
+if [ "$n" -eq 1 ]; then ok; else bad "reproductions registered no new version: $out"; fi
 
 finish

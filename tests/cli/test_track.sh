@@ -153,6 +153,60 @@ expect "reproduce refuses changed data" 1 "iris.csv changed" "$LAB" reproduce "$
 if [ "$(grep -c . err)" -ge 1 ] && ! grep -q "every metric" out; then ok; else bad "nothing ran on changed data"; fi
 cp "$ROOT/data/iris.csv" iris.csv
 
+# ---- reproduce: arguments, another directory, SQL sources ---------------------------------
+printf 'lab.log("n", tonumber(arg[1] or 0))\nlab.log("rows", lab.read_csv("iris.csv"):nrow())\n' >args.lua
+expect "a run with an argument" 0 "" "$LAB" run args.lua 42
+aid=$(printf 'print(lab.runs().id[1])\n' >q.lua; "$LAB" run --no-track q.lua)
+expect "reproduce passes the arguments again" 0 "every metric matches" "$LAB" reproduce "$aid"
+expect "reproduce from another directory runs where the run ran" 0 "every metric matches" \
+    sh -c "cd / && '$LAB' reproduce '$aid'"
+cat >sql.lua <<'EOF'
+lab.read_csv("iris.csv"):write_sql("d.db", "iris", {if_exists = "replace"})
+local df = lab.read_sql("d.db", "select species, count(*) as n from iris group by species")
+df:write_sql("d.db", "summary", {if_exists = "replace"})
+lab.log("groups", df:nrow())
+EOF
+expect "a notebook that writes to its SQL source" 0 "" "$LAB" run sql.lua
+sid=$(printf 'print(lab.runs().id[1])\n' >q.lua; "$LAB" run --no-track q.lua)
+expect "it reproduces (the query's result is what counts)" 0 "every metric matches" "$LAB" reproduce "$sid"
+cat >sql2.lua <<'EOF'
+local df = lab.read_sql("d.db", "select * from summary")
+lab.log("rows", df:nrow())
+EOF
+expect "a notebook reading a table" 0 "" "$LAB" run sql2.lua
+sid2=$(printf 'print(lab.runs().id[1])\n' >q.lua; "$LAB" run --no-track q.lua)
+sqlite3 d.db "insert into summary values ('new', 1)"
+expect "reproduce names a SQL source that gives other rows" 1 "d.db gave other rows" "$LAB" reproduce "$sid2"
+
+# ---- endings: os.exit, lab.end_run -----------------------------------------------------------
+printf 'for s = 1, 50 do lab.log({a = s, b = -s}, s) end\nos.exit(0)\n' >exit.lua
+expect "os.exit in a notebook" 0 "" "$LAB" run exit.lua
+query "os.exit keeps the last step and ends the run finished" "finished 50 50" \
+    'local r = lab.runs(); print(r.status[1] .. " " .. string.format("%d", r["metrics.a"][1]) .. " " .. lab.metric_history(r.id[1], "a"):nrow())'
+printf 'lab.log("x", 1)\nlab.end_run()\n' >ended.lua
+expect "a notebook that ends its run" 0 "" "$LAB" run ended.lua
+query "no empty run after lab.end_run" "ended.lua 1" \
+    'local r = lab.runs(); local n = 0; for i = 1, r:nrow() do if r.name[i] == "ended.lua" then n = n + 1 end end; print("ended.lua " .. n)'
+
+# ---- artifacts and reading back ------------------------------------------------------------------
+cat >art.lua <<'EOF'
+local df = lab.read_csv("iris.csv")
+print(lab.artifact("plots/fit", lab.plot.scatter(df, "sepal_length", "petal_length")))
+print(lab.artifact("data", df))
+EOF
+expect "lab.artifact of a plot and a frame" 0 "data.csv" "$LAB" run art.lua
+rid=$(printf 'print(lab.runs().id[1])\n' >q.lua; "$LAB" run --no-track q.lua)
+n=$(ls "$LAB_HOME/artifacts/$rid/plots" | wc -l)
+if [ "$n" -eq 1 ] && [ -f "$LAB_HOME/artifacts/$rid/plots/fit.png" ]; then ok; else
+    bad "one plot artifact, plots/fit.png (got: $(ls "$LAB_HOME/artifacts/$rid/plots"))"; fi
+printf 'lab.metric_history(lab.runs().id[1], "acuracy")\n' >q.lua
+expect "an unknown metric is an error with a suggestion" 1 "no metric 'acuracy'" "$LAB" run --no-track q.lua
+printf 'lab.runs{experiment = "iris-studi"}\n' >q.lua
+expect "an unknown experiment is an error with a suggestion" 1 "did you mean 'iris-study'" "$LAB" run --no-track q.lua
+printf 'lab.log("x", 1)\nlab.log("y", 2)\n' >q.lua
+expect "--no-track says once that nothing is recorded" 0 "tracking is off" "$LAB" run --no-track q.lua
+if [ "$(grep -c 'tracking is off' err)" -eq 1 ]; then ok; else bad "said once"; fi
+
 # ---- the registry ---------------------------------------------------------------------------
 cat >reg.lua <<EOF
 local v = lab.register("$short", "iris")
