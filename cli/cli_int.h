@@ -13,36 +13,43 @@
 /* ---- text tables (table.c) ------------------------------------------------- */
 
 /* A table built column by column: each column keeps its cells' text in one
- * buffer, so 10,000 rows cost a few allocations, and a column can be measured
+ * buffer and, per cell, its offset and width, so 10,000 rows cost a few
+ * allocations, no cell is measured twice, and a column can be measured
  * before it is kept (table_pop drops the last one). */
+typedef struct table_cell {
+    uint32_t off; /* into text */
+    uint32_t w;   /* width in characters */
+} table_cell;
+
 typedef struct table_col {
     char *head;
-    int right;     /* right-aligned (numbers) */
-    size_t maxw;   /* longest cell shown, in characters; longer ones end in "…" (0: no limit) */
-    strbuf text;   /* the cells' text, each NUL-terminated */
-    size_t *off;   /* offsets of the cells in text */
-    size_t n, cap; /* cells so far */
+    int right;        /* right-aligned (numbers) */
+    size_t maxw;      /* longest cell shown, in characters; longer ones end in "…" (0: no limit) */
+    strbuf text;      /* the cells' text, each NUL-terminated */
+    table_cell *cell; /* n cells so far, room for cap */
+    size_t n, cap;
     size_t width;  /* the widest cell or head, after maxw */
+    size_t maxlen; /* the longest cell in bytes */
 } table_col;
 
 typedef struct table {
     table_col *cols;
     size_t ncol, cap;
+    size_t rows; /* a hint: the rows to come (0: unknown), so cells are allocated once */
 } table;
 
 /* Add a column; returns its index. head is copied. */
 size_t table_add_col(table *t, const char *head, int right, size_t maxw);
-/* Append the next cell of column c (NULL: empty). */
+/* Append the next cell of column c (NULL: empty); putn takes len bytes of text. */
 void table_put(table *t, size_t c, const char *text);
+void table_putn(table *t, size_t c, const char *text, size_t len);
 void table_putf(table *t, size_t c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* The text of cell r of column c. */
-const char *table_cell(const table *t, size_t c, size_t r);
 /* The width of the table's first ncol columns with two spaces between them. */
 size_t table_width(const table *t, size_t ncol);
 /* Drop the last column. */
 void table_pop(table *t);
 /* Print the head line and the rows, each line indented by indent spaces,
- * without trailing spaces. */
+ * without trailing spaces: gathered in one buffer, written with few fwrites. */
 void table_print(const table *t, FILE *f, int indent);
 void table_free(table *t);
 
@@ -94,12 +101,13 @@ int64_t run_duration_ms(const store_run *r);
 
 /* ---- the store (fmt.c) ------------------------------------------------------- */
 
-/* Open the store ($LAB_HOME or .lab) read-only. When it does not exist,
- * returns NULL with *missing set and e = "no runs yet in .lab (lab.db does
- * not exist)"; other failures leave *missing 0. */
-store *cli_open_store(int *missing, lab_err *e);
+/* Open the store ($LAB_HOME or .lab) read-only. When there is none yet
+ * (lab.db does not exist, or is an empty file), returns NULL with *missing
+ * set and e = "no WHAT yet in .lab (lab.db does not exist)" or "(lab.db is
+ * empty)", what being "runs" or "models"; other failures leave *missing 0. */
+store *cli_open_store(const char *what, int *missing, lab_err *e);
 
-/* Parse a whole decimal number >= 0 into *out; 0 or -1. */
-int cli_parse_size(const char *s, size_t *out);
+/* Parse a whole decimal number >= 1 into *out; 0 or -1. */
+int cli_parse_count(const char *s, size_t *out);
 
 #endif

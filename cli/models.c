@@ -1,8 +1,9 @@
 /* models.c — `lab models`: the model registry as a table or as JSON.
  *
  * A thin reader over store_models_list: list shows one line per registered
- * model, show one line per version, newest first, as a registry's user looks
- * for the latest and for where "production" points. */
+ * model, show one line per version, newest first (in the table and in the
+ * JSON alike), as a registry's user looks for the latest and for where
+ * "production" points. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static const char models_usage[] = "usage: lab models [list] [--json]\n"
                                    "  list       one line per model: versions, the latest, aliases, last update\n"
                                    "  show NAME  one line per version, newest first: aliases, source run, kind,\n"
                                    "             when it was registered, sha256 of the file, feature schema\n"
-                                   "  --json     the same as JSON\n"
+                                   "  --json     the same as JSON (versions newest first)\n"
                                    "\n"
                                    "Exit status: 0 success, 1 no such model or an unreadable store, 2 bad usage.\n";
 
@@ -72,7 +73,7 @@ static void model_json(jw *w, const store_model *m) {
     jw_field_int(w, "created_ms", m->created_ms);
     jw_key(w, "versions");
     jw_arr(w);
-    for (size_t k = 0; k < m->nversions; k++) version_json(w, &m->versions[k]);
+    for (size_t k = m->nversions; k-- > 0;) version_json(w, &m->versions[k]); /* newest first, as the table */
     jw_arr_end(w);
     jw_obj_end(w);
 }
@@ -103,7 +104,7 @@ static int models_list(int argc, char **argv) {
     if (rc >= 0) return rc;
     lab_err e;
     int missing;
-    store *s = cli_open_store(&missing, &e);
+    store *s = cli_open_store("models", &missing, &e);
     if (!s) {
         if (!missing) {
             fprintf(stderr, "lab: %s\n", e.msg);
@@ -112,7 +113,7 @@ static int models_list(int argc, char **argv) {
         if (json)
             puts("[]");
         else
-            printf("no models yet: %s\n", e.msg);
+            printf("%s\n", e.msg);
         return 0;
     }
     size_t n = 0;
@@ -175,7 +176,7 @@ static void no_model(const store_model *all, size_t n, const char *name) {
         size_t d = lab_edit_distance(all[i].name, name);
         if (d < bestd) bestd = d, best = all[i].name;
     }
-    if (best && bestd <= 2 + strlen(name) / 4)
+    if (best && bestd <= 1 + strlen(name) / 4) /* as store_model_resolve suggests */
         fprintf(stderr, "lab: no model '%s' (did you mean '%s'?)\n", name, best);
     else
         fprintf(stderr, "lab: no model '%s'%s\n", name, n ? "" : " (the registry is empty)");
@@ -189,7 +190,7 @@ static int models_show(int argc, char **argv) {
     if (!name) return usage_error("show needs a model name (see lab models list)");
     lab_err e;
     int missing;
-    store *s = cli_open_store(&missing, &e);
+    store *s = cli_open_store("models", &missing, &e);
     if (!s) {
         fprintf(stderr, "lab: %s\n", e.msg);
         return 1;

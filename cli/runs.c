@@ -35,16 +35,18 @@ static const char runs_usage[] = "usage: lab runs [list] [--experiment NAME] [--
                                  "    --where 'M OP V'    only runs whose latest M compares so (OP: < <= > >= = !=)\n"
                                  "    --sort METRIC       by that metric's latest value, largest first (runs\n"
                                  "                        without it last); --asc for smallest first (with no\n"
-                                 "                        --sort, --asc lists oldest first)\n"
+                                 "                        --sort, --asc lists oldest first); exit 1 when no\n"
+                                 "                        listed run has it\n"
                                  "    --metrics a,b       the metric columns to show\n"
-                                 "    --limit N           at most N runs\n"
+                                 "    --limit N           at most N runs (N >= 1)\n"
                                  "  show       a run's details: params, metrics (last, min, max, steps), tags,\n"
                                  "             note, artifacts, datasets and its notebook\n"
                                  "  compare    runs side by side, one column per run: params and last metrics;\n"
                                  "             --diff keeps only the params and metrics whose values differ\n"
                                  "  export     write every experiment, run and registered model as an MLflow\n"
                                  "             file store in DIR (a new or empty folder, or an earlier export,\n"
-                                 "             which is replaced); see docs/tracking.md\n"
+                                 "             which is replaced; not the current folder); keys that cannot be\n"
+                                 "             file names are left out with a warning; see docs/tracking.md\n"
                                  "  --json     (list, show, compare) the same as JSON\n"
                                  "\n"
                                  "Exit status: 0 success, 1 no such run or an unreadable store, 2 bad usage.\n";
@@ -133,7 +135,8 @@ static int parse_where(const char *s, char *name, size_t cap, const char **op, d
 
 typedef struct key_count {
     const char *key;
-    size_t n;
+    size_t n;  /* runs with it */
+    size_t id; /* its number in the metric_index */
 } key_count;
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -150,12 +153,28 @@ static uint32_t hash_str(const char *s) {
     return h;
 }
 
-/* The metric keys of runs, those most runs have first (then by name). The
- * strings belong to runs. Counted in a hash table: 10,000 runs with a few
- * keys each must not cost a sort of every key. */
-static key_count *metric_keys(const store_run *runs, size_t n, size_t *nk) {
-    size_t cap = 64, u = 0;
+/* The metric keys of a listing, numbered: keys[] those most runs have first
+ * (then by name), and for each run's k-th metric the number of its key
+ * (id[first[i] + k]), so that a metric column finds its cells without
+ * comparing strings. Counted in a hash table: 10,000 runs with a few keys
+ * each must not cost a sort of every key. The strings belong to the runs. */
+typedef struct metric_index {
+    key_count *keys;
+    size_t nk;
+    uint32_t *id;
+    size_t *first;
+} metric_index;
+
+static void metric_index_build(metric_index *mi, const store_run *runs, size_t n) {
+    size_t cap = 64, u = 0, total = 0;
     key_count *slot = xcalloc(cap, sizeof *slot);
+    mi->first = xmalloc((n + 1) * sizeof *mi->first);
+    for (size_t i = 0; i < n; i++) {
+        mi->first[i] = total;
+        total += runs[i].nmetrics;
+    }
+    mi->first[n] = total;
+    mi->id = xmalloc((total ? total : 1) * sizeof *mi->id);
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < runs[i].nmetrics; k++) {
             const char *key = runs[i].metrics[k].key;
@@ -176,31 +195,52 @@ static key_count *metric_keys(const store_run *runs, size_t n, size_t *nk) {
             while (slot[h].key && strcmp(slot[h].key, key) != 0) h = (h + 1) & (cap - 1);
             if (!slot[h].key) {
                 slot[h].key = key;
-                u++;
+                slot[h].id = u++;
             }
             slot[h].n++;
+            mi->id[mi->first[i] + k] = (uint32_t)slot[h].id;
         }
     }
     size_t m = 0;
     for (size_t j = 0; j < cap; j++)
         if (slot[j].key) slot[m++] = slot[j];
     qsort(slot, m, sizeof *slot, cmp_count);
-    *nk = m;
-    return slot;
+    mi->keys = slot;
+    mi->nk = m;
 }
 
-static void add_metric_col(table *t, const store_run *runs, size_t n, const char *key) {
+static void metric_index_free(metric_index *mi) {
+    free(mi->keys);
+    free(mi->id);
+    free(mi->first);
+    memset(mi, 0, sizeof *mi);
+}
+
+/* The number of key in mi, or -1 when no run has it. */
+static long metric_index_find(const metric_index *mi, const char *key) {
+    for (size_t k = 0; k < mi->nk; k++)
+        if (strcmp(mi->keys[k].key, key) == 0) return (long)mi->keys[k].id;
+    return -1;
+}
+
+/* A column of the latest values of metric key (number id in mi; -1: none). */
+static void add_metric_col(table *t, const store_run *runs, size_t n, const metric_index *mi, const char *key,
+                           long id) {
     size_t c = table_add_col(t, key, 1, 0);
     char buf[32];
-    size_t hint = 0; /* runs mostly hold the same keys in the same order */
     for (size_t i = 0; i < n; i++) {
         const store_run *r = &runs[i];
+        const uint32_t *ids = mi->id + mi->first[i];
         const store_metric_last *m = NULL;
-        if (hint < r->nmetrics && strcmp(r->metrics[hint].key, key) == 0)
-            m = &r->metrics[hint];
-        else if ((m = find_metric(r, key)))
-            hint = (size_t)(m - r->metrics);
-        table_put(t, c, m ? fmt_metric(buf, m->value) : "");
+        for (size_t k = 0; id >= 0 && k < r->nmetrics; k++)
+            if (ids[k] == (uint32_t)id) {
+                m = &r->metrics[k];
+                break;
+            }
+        if (m)
+            table_putn(t, c, buf, strlen(fmt_metric(buf, m->value)));
+        else
+            table_putn(t, c, "", 0);
     }
 }
 
@@ -265,6 +305,44 @@ static int check_experiment(store *s, const char *name) {
     return rc;
 }
 
+/* Exit 1 for a --sort metric no listed run has: one line, with the closest
+ * metric key of the store (all of it: the listing may be filtered), or a
+ * few of its keys. all: runs is the whole store. */
+static int no_sort_metric(store *s, const char *sort, const store_run *runs, size_t n, int all) {
+    store_run *every = NULL;
+    size_t nevery = 0;
+    if (!all) {
+        store_run_filter f = {0};
+        f.status = -1;
+        lab_err e;
+        every = store_runs_list(s, &f, &nevery, &e);
+        if (every) runs = every, n = nevery;
+    }
+    metric_index mi;
+    metric_index_build(&mi, runs, n);
+    size_t nk = mi.nk;
+    const key_count *kc = mi.keys;
+    const char *best = NULL;
+    size_t bestd = (size_t)-1;
+    for (size_t k = 0; k < nk; k++) {
+        size_t d = lab_edit_distance(kc[k].key, sort);
+        if (d < bestd) bestd = d, best = kc[k].key;
+    }
+    fprintf(stderr, "lab: --sort %s: no %srun has that metric", sort, all ? "" : "listed ");
+    if (nk == 0) {
+        fputs(" (the store has no metrics)\n", stderr);
+    } else if (best && bestd <= 1 + strlen(sort) / 4) {
+        fprintf(stderr, " (did you mean '%s'?)\n", best);
+    } else {
+        fputs(" (metrics:", stderr);
+        for (size_t k = 0; k < nk && k < 8; k++) fprintf(stderr, "%s %s", k ? "," : "", kc[k].key);
+        fputs(nk > 8 ? ", ...)\n" : ")\n", stderr);
+    }
+    metric_index_free(&mi);
+    if (every) store_runs_free(every, nevery);
+    return 1;
+}
+
 static int runs_list(int argc, char **argv) {
     const char *experiment = NULL, *status = NULL, *where = NULL, *sort = NULL, *metrics = NULL, *limit = NULL;
     int asc = 0, json = 0;
@@ -311,14 +389,15 @@ static int runs_list(int argc, char **argv) {
     f.sort_metric = sort;
     f.descending = !asc;
     size_t lim = 0;
-    if (limit && cli_parse_size(limit, &lim) != 0) return usage_error("--limit '%s': expected a whole number", limit);
+    if (limit && cli_parse_count(limit, &lim) != 0)
+        return usage_error("--limit '%s': expected a whole number from 1", limit);
     /* oldest first: take them all newest first, then turn the list round */
     int reverse = asc && !sort;
     f.limit = reverse ? 0 : lim;
 
     lab_err e;
     int missing;
-    store *s = cli_open_store(&missing, &e);
+    store *s = cli_open_store("runs", &missing, &e);
     if (!s) {
         if (!missing) return fail(&e);
         if (json)
@@ -331,7 +410,7 @@ static int runs_list(int argc, char **argv) {
     size_t n = 0;
     store_run *runs = NULL;
     table t = {0};
-    key_count *kc = NULL;
+    metric_index mi = {0};
     if (experiment && (rc = check_experiment(s, experiment)) != 0) goto done;
     e.msg[0] = '\0';
     runs = store_runs_list(s, &f, &n, &e);
@@ -346,6 +425,11 @@ static int runs_list(int argc, char **argv) {
             runs[n - 1 - i] = tmp;
         }
     }
+    /* runs with the sort metric come first: when the first lacks it, all do */
+    if (sort && n > 0 && !find_metric(&runs[0], sort)) {
+        rc = no_sort_metric(s, sort, runs, n, !(experiment || status || where || lim));
+        goto done;
+    }
     size_t shown = lim && lim < n ? lim : n;
     if (json) {
         list_json(runs, shown);
@@ -355,13 +439,14 @@ static int runs_list(int argc, char **argv) {
         printf(experiment || status || where ? "no runs match\n" : "no runs yet\n");
         goto done;
     }
+    t.rows = shown;
     size_t cid = table_add_col(&t, "id", 0, 0), cexp = table_add_col(&t, "experiment", 0, 20),
            cname = table_add_col(&t, "name", 0, 28), cst = table_add_col(&t, "status", 0, 0),
            cstart = table_add_col(&t, "start", 0, 0), cdur = table_add_col(&t, "duration", 1, 0);
     char buf[32];
     for (size_t i = 0; i < shown; i++) {
         const store_run *r = &runs[i];
-        table_putf(&t, cid, "%.8s", r->id);
+        table_putn(&t, cid, r->id, strnlen(r->id, 8));
         table_put(&t, cexp, r->experiment);
         table_put(&t, cname, r->name);
         table_put(&t, cst, run_status_name(r->status));
@@ -369,30 +454,31 @@ static int runs_list(int argc, char **argv) {
         table_put(&t, cdur, fmt_duration(buf, run_duration_ms(r)));
     }
     size_t more = 0;
+    metric_index_build(&mi, runs, shown);
     if (metrics) {
         char *list = xstrdup(metrics);
         for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
             while (*tok == ' ') tok++;
             char *end = tok + strlen(tok);
             while (end > tok && end[-1] == ' ') *--end = '\0';
-            if (*tok) add_metric_col(&t, runs, shown, tok);
+            if (*tok) add_metric_col(&t, runs, shown, &mi, tok, metric_index_find(&mi, tok));
         }
         free(list);
     } else {
         /* the sort and filter metrics first, then the keys most runs have,
          * while the table fits 100 columns */
-        size_t nk = 0;
-        kc = metric_keys(runs, shown, &nk);
         const char *first[2] = {sort, f.metric};
         for (int k = 0; k < 2; k++)
-            if (first[k] && !(k == 1 && sort && strcmp(sort, first[1]) == 0)) add_metric_col(&t, runs, shown, first[k]);
-        for (size_t k = 0; k < nk; k++) {
-            if ((sort && strcmp(kc[k].key, sort) == 0) || (f.metric && strcmp(kc[k].key, f.metric) == 0)) continue;
+            if (first[k] && !(k == 1 && sort && strcmp(sort, first[1]) == 0))
+                add_metric_col(&t, runs, shown, &mi, first[k], metric_index_find(&mi, first[k]));
+        for (size_t k = 0; k < mi.nk; k++) {
+            const key_count *kc = &mi.keys[k];
+            if ((sort && strcmp(kc->key, sort) == 0) || (f.metric && strcmp(kc->key, f.metric) == 0)) continue;
             if (more) {
                 more++;
                 continue;
             }
-            add_metric_col(&t, runs, shown, kc[k].key);
+            add_metric_col(&t, runs, shown, &mi, kc->key, (long)kc->id);
             if (table_width(&t, t.ncol) > 100) {
                 table_pop(&t);
                 more = 1;
@@ -403,7 +489,7 @@ static int runs_list(int argc, char **argv) {
     fflush(stdout); /* the note after the table, also on a terminal */
     if (more) fprintf(stderr, "(%zu more metric%s not shown: choose with --metrics a,b)\n", more, more == 1 ? "" : "s");
 done:
-    free(kc);
+    metric_index_free(&mi);
     table_free(&t);
     if (runs) store_runs_free(runs, n);
     store_close(s);
@@ -646,7 +732,7 @@ static int runs_show(int argc, char **argv) {
     if (!id) return usage_error("show needs a run id (see lab runs list)");
     lab_err e;
     int missing;
-    store *s = cli_open_store(&missing, &e);
+    store *s = cli_open_store("runs", &missing, &e);
     if (!s) return fail(&e);
     store_run *r = store_run_get(s, id, &e);
     int rc = 0;
@@ -824,7 +910,7 @@ static int runs_compare(int argc, char **argv) {
     int missing, rc = 0;
     store_run **runs = xcalloc(nid, sizeof *runs);
     char **pk = NULL, **mk = NULL;
-    store *s = cli_open_store(&missing, &e);
+    store *s = cli_open_store("runs", &missing, &e);
     if (!s) {
         rc = fail(&e);
         goto done;
@@ -856,6 +942,13 @@ done:
 
 /* ---- export -------------------------------------------------------------------- */
 
+/* A key the export leaves out: one line on stderr, before the summary. */
+static void export_warn(void *ctx, const char *msg) {
+    (void)ctx;
+    fflush(stdout);
+    fprintf(stderr, "lab: warning: %s\n", msg);
+}
+
 static int runs_export(int argc, char **argv) {
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
@@ -875,19 +968,22 @@ static int runs_export(int argc, char **argv) {
     if (!dir || !*dir) return usage_error("export needs --mlflow DIR (MLflow's file store is the one format)");
     lab_err e;
     int missing;
-    store *s = cli_open_store(&missing, &e);
+    store *s = cli_open_store("runs", &missing, &e);
     if (!s) return fail(&e);
     store_export_stats st;
     int rc = 0;
-    if (store_export_mlflow(s, dir, &st, &e) != 0)
+    if (store_export_mlflow(s, dir, export_warn, NULL, &st, &e) != 0) {
         rc = fail(&e);
-    else
+    } else {
 #define S(n) ((n) == 1 ? "" : "s")
         printf("exported %zu experiment%s, %zu run%s (%zu metric point%s, %zu artifact%s) and "
-               "%zu model%s (%zu version%s) to %s\n",
+               "%zu model%s (%zu version%s) to %s",
                st.experiments, S(st.experiments), st.runs, S(st.runs), st.points, S(st.points), st.artifacts,
                S(st.artifacts), st.models, S(st.models), st.versions, S(st.versions), dir);
+        if (st.skipped) printf("; skipped %zu key%s (named above)", st.skipped, S(st.skipped));
+        printf("\n");
 #undef S
+    }
     store_close(s);
     return rc;
 }

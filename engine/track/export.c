@@ -39,6 +39,8 @@ typedef struct ex {
     exp_row *exps;
     size_t nexp;
     store_export_stats st;
+    store_export_warn_fn warn;
+    void *warn_ctx;
     lab_err *e;
 } ex;
 
@@ -135,22 +137,66 @@ static char *path_join(const char *a, const char *b) {
 }
 
 /* A key (param, metric, tag) becomes a file path under a run folder; a "/"
- * in it makes sub-folders, as in MLflow. Refuse what would leave the folder
- * or cannot be a file name. */
-static int check_key(const char *what, const char *run, const char *key, lab_err *e) {
-    const char *p = key;
-    int bad = !*key || *key == '/';
-    while (!bad && *p) {
+ * in it makes sub-folders, as in MLflow. Why key cannot be one (it would
+ * leave the folder or name no file), or NULL. The store refuses such keys
+ * (store.c's check_key); an older store may hold them. */
+static const char *key_problem(const char *key) {
+    if (!*key) return "it is empty";
+    if (*key == '/' || key[strlen(key) - 1] == '/') return "it starts or ends with '/'";
+    for (const char *p = key; *p;) {
         size_t n = strcspn(p, "/");
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) bad = 1;
+        if (n == 0) return "it has an empty part ('//')";
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) return "it has a '.' or '..' part";
         p += n;
-        if (*p) {
-            p++;
-            if (!*p) bad = 1;
+        if (*p) p++;
+    }
+    return NULL;
+}
+
+/* Why folder/key cannot be written because another key took the name as
+ * the other kind ("a" a file and "a/b" wanting it a folder, or the other
+ * way round), into why (cap bytes); NULL when it can. */
+static const char *key_clash(const char *folder, const char *key, char *why, size_t cap) {
+    struct stat st;
+    size_t flen = strlen(folder);
+    char *path = xmalloc(flen + strlen(key) + 2);
+    memcpy(path, folder, flen);
+    path[flen] = '/';
+    strcpy(path + flen + 1, key);
+    const char *out = NULL;
+    for (char *p = path + flen + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        int file = lstat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+        *p = '/';
+        if (file) {
+            snprintf(why, cap, "key '%.*s' is a file there", (int)(p - (path + flen + 1)), key);
+            out = why;
+            break;
         }
     }
-    if (bad) return lab_fail(e, "run %.8s: %s key '%s' cannot be a file name in the MLflow layout", run, what, key);
-    return 0;
+    if (!out && lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(why, cap, "keys under '%.200s/' make it a folder there", key);
+        out = why;
+    }
+    free(path);
+    return out;
+}
+
+/* 1 when the key cannot be written into folder: counted, reported to the
+ * warn hook, and left out; 0 when it can. */
+static int skip_key(ex *x, const char *folder, const char *what, const char *run, const char *key) {
+    char clash[300];
+    const char *why = key_problem(key);
+    if (!why) why = key_clash(folder, key, clash, sizeof clash);
+    if (!why) return 0;
+    x->st.skipped++;
+    if (x->warn) {
+        char msg[640];
+        snprintf(msg, sizeof msg, "run %.8s: %s key '%.200s' skipped: %s (not a file name in the MLflow layout)", run,
+                 what, key, why);
+        x->warn(x->warn_ctx, msg);
+    }
+    return 1;
 }
 
 /* ---- YAML as PyYAML's safe_dump writes it ------------------------------------ */
@@ -379,7 +425,7 @@ static int mlflow_status(run_status st) {
 
 /* Write value into folder/key (a file; "/" in key makes folders). */
 static int write_kv(ex *x, const char *folder, const char *what, const char *run, const char *key, const char *value) {
-    if (check_key(what, run, key, x->e) != 0) return -1;
+    if (skip_key(x, folder, what, run, key)) return 0;
     char *path = path_join(folder, key);
     int rc = write_file(path, value ? value : "", value ? strlen(value) : 0, x->e);
     free(path);
@@ -387,7 +433,7 @@ static int write_kv(ex *x, const char *folder, const char *what, const char *run
 }
 
 static int write_metric(ex *x, const char *folder, const store_run *r, const char *key) {
-    if (check_key("metric", r->id, key, x->e) != 0) return -1;
+    if (skip_key(x, folder, "metric", r->id, key)) return 0;
     int64_t *steps = NULL, *ts = NULL;
     double *values = NULL;
     long n = store_metric_history(x->s, r->id, key, &steps, &values, &ts, x->e);
@@ -727,8 +773,24 @@ static char *absolute_target(const char *dir, lab_err *e) {
     return out;
 }
 
-int store_export_mlflow(store *s, const char *dir, store_export_stats *stats, lab_err *e) {
-    ex x = {.s = s, .e = e};
+/* -1 with e when dir (absolute: final) is the current folder or holds it:
+ * renaming the export into place would pull the folder away from under the
+ * shell that ran it. */
+static int around_cwd(const char *dir, const char *final, lab_err *e) {
+    char cwd[PATH_MAX], real[PATH_MAX];
+    if (!realpath(".", cwd) || !realpath(final, real)) return 0; /* a new folder holds nothing */
+    size_t n = strlen(real);
+    if (strcmp(real, cwd) == 0)
+        return lab_fail(e, "%s: is the current folder; export into a new folder (such as %s%smlruns)", dir, dir,
+                        dir[strlen(dir) - 1] == '/' ? "" : "/");
+    if (strncmp(cwd, real, n) == 0 && (cwd[n] == '/' || strcmp(real, "/") == 0))
+        return lab_fail(e, "%s: contains the current folder (%s); export into a new folder", dir, cwd);
+    return 0;
+}
+
+int store_export_mlflow(store *s, const char *dir, store_export_warn_fn warn, void *ctx, store_export_stats *stats,
+                        lab_err *e) {
+    ex x = {.s = s, .e = e, .warn = warn, .warn_ctx = ctx};
     store_run *list = NULL;
     size_t nlist = 0;
     store_model *models = NULL;
@@ -737,6 +799,7 @@ int store_export_mlflow(store *s, const char *dir, store_export_stats *stats, la
     char *old = NULL;
     x.final = absolute_target(dir, e);
     if (!x.final) return -1;
+    if (around_cwd(dir, x.final, e) != 0) goto done;
     int state = target_state(x.final, e);
     if (state < 0) goto done;
     {

@@ -15,10 +15,16 @@
 
 #include "store.h"
 
-/* What an export wrote. */
+/* What an export wrote. skipped counts the param, metric and tag keys left
+ * out because they cannot be a file in the layout (see store_export_mlflow). */
 typedef struct store_export_stats {
     size_t experiments, runs, points, artifacts, models, versions;
+    size_t skipped;
 } store_export_stats;
+
+/* Told about each key the export leaves out: msg is one line naming the run
+ * and the key ("run 3f2a9c1d: metric key '../x' skipped: ..."). */
+typedef void (*store_export_warn_fn)(void *ctx, const char *msg);
 
 /* The name of the marker file an export leaves in DIR; its presence is what
  * makes DIR "an earlier export" that a new one may replace. */
@@ -28,8 +34,13 @@ typedef struct store_export_stats {
  * tags, note, artifacts, notebook) and registered model of s into dir as an
  * MLflow file store. dir must not exist, be empty, or hold an earlier export
  * (STORE_EXPORT_MARKER), which is replaced as a whole; anything else is
- * refused. st (may be NULL) gets the counts. Returns 0, or -1 with e naming
- * the path, run or key at fault, and dir untouched. */
-int store_export_mlflow(store *s, const char *dir, store_export_stats *st, lab_err *e);
+ * refused, and so is the current folder or one that contains it (the export
+ * is renamed into place). A key that cannot be a file there (one a store
+ * from before the key rules took: "../x", "a//b"; or "a" beside "a/b") is
+ * left out and reported to warn (may be NULL) with ctx; the rest goes on.
+ * st (may be NULL) gets the counts. Returns 0, or -1 with e naming the path,
+ * run or key at fault, and dir untouched. */
+int store_export_mlflow(store *s, const char *dir, store_export_warn_fn warn, void *ctx, store_export_stats *st,
+                        lab_err *e);
 
 #endif

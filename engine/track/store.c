@@ -837,6 +837,35 @@ static int check_name(const store *s, const char *what, const char *name, size_t
     return 0;
 }
 
+/* A param, metric or tag key is a path of non-empty parts, none "." or "..",
+ * as MLflow has it: a "/" in a key makes folders in an MLflow export, so a
+ * key like "../x" or "a//b" could not be written there (or would leave the
+ * run's folder). Checked after check_name. */
+static int check_key(const store *s, const char *what, const char *key, lab_err *e) {
+    const char *why = NULL;
+    if (key[0] == '/')
+        why = "starts with '/'";
+    else if (key[strlen(key) - 1] == '/')
+        why = "ends with '/'";
+    for (const char *p = key; !why && *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 0)
+            why = "has an empty part ('//')";
+        else if (n == 1 && p[0] == '.')
+            why = "has a '.' part";
+        else if (n == 2 && p[0] == '.' && p[1] == '.')
+            why = "has a '..' part";
+        p += n;
+        if (*p) p++;
+    }
+    if (why)
+        return lab_fail(e,
+                        "store %s: %s '%.100s' %s (a key is a path of non-empty parts separated by '/', none of "
+                        "them '.' or '..')",
+                        s->path, what, key, why);
+    return 0;
+}
+
 /* ---- experiments ---------------------------------------------------------------------------------- */
 
 int64_t store_experiment(store *s, const char *name, lab_err *e) {
@@ -1127,7 +1156,7 @@ int store_set_note(store *s, const char *run, const char *text, lab_err *e) {
 int store_log_param(store *s, const char *run, const char *key, const char *value, lab_err *e) {
     run_ref r;
     if (writable(s, e) < 0 || run_find(s, run, &r, e) < 0) return -1;
-    if (check_name(s, "param key", key, 250, e) < 0) return -1;
+    if (check_name(s, "param key", key, 250, e) < 0 || check_key(s, "param key", key, e) < 0) return -1;
     if (!value) return lab_fail(e, "store %s: run %.8s: param %s has no value", s->path, r.id, key);
     if (strlen(value) > 6000)
         return lab_fail(e, "store %s: run %.8s: param %s: the value is %zu characters (at most 6000)", s->path, r.id,
@@ -1188,7 +1217,7 @@ char *store_get_param(store *s, const char *run, const char *key) {
 int store_set_tag(store *s, const char *run, const char *key, const char *value, lab_err *e) {
     run_ref r;
     if (writable(s, e) < 0 || run_find(s, run, &r, e) < 0) return -1;
-    if (check_name(s, "tag key", key, 250, e) < 0) return -1;
+    if (check_name(s, "tag key", key, 250, e) < 0 || check_key(s, "tag key", key, e) < 0) return -1;
     if (!value) value = "";
     if (strlen(value) > 8000)
         return lab_fail(e, "store %s: run %.8s: tag %s: the value is %zu characters (at most 8000)", s->path, r.id, key,
@@ -1500,7 +1529,7 @@ int store_log_metric(store *s, const char *run, const char *key, double value, i
                      lab_err *e) {
     run_ref r;
     if (writable(s, e) < 0 || run_find(s, run, &r, e) < 0) return -1;
-    if (check_name(s, "metric key", key, 250, e) < 0) return -1;
+    if (check_name(s, "metric key", key, 250, e) < 0 || check_key(s, "metric key", key, e) < 0) return -1;
     size_t klen = strlen(key);
     if (s->nbuf && (s->buf_rid != r.rid || s->buf_step != step) && seal_step(s, e) < 0) return -1;
     if (s->nbuf == 0) {
@@ -2223,26 +2252,40 @@ int store_set_alias(store *s, const char *name, int version, const char *alias, 
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Split a reference: name, then '@' alias or ':' version. Returns 0, or -1
- * when ref is not of the forms. name_out holds at least 201 bytes. */
-static int parse_ref(const char *ref, char *name_out, const char **alias, long *version) {
+/* Split a reference "name", "name@alias" or "name:N" into name_out (at
+ * least 201 bytes), *alias and *version (0: none). Returns 0 for a good
+ * reference; 1 for one of the form NAME:REST or NAME@REST (NAME a model
+ * name) whose REST is not a version or an alias, with *why saying what is
+ * wrong; -1 when ref is not of these forms at all. */
+static int parse_ref(const char *ref, char *name_out, const char **alias, int64_t *version, const char **why) {
     *alias = NULL;
     *version = 0;
+    *why = NULL;
     size_t n = strcspn(ref, "@:");
     if (n == 0 || n > 200) return -1;
     memcpy(name_out, ref, n);
     name_out[n] = '\0';
     if (!valid_chars(name_out, "_.-") || strcmp(name_out, ".") == 0 || strcmp(name_out, "..") == 0) return -1;
+    const char *rest = ref[n] ? ref + n + 1 : NULL;
     if (ref[n] == '@') {
-        *alias = ref + n + 1;
-        if (!valid_chars(*alias, "_-") || strlen(*alias) > 200) return -1;
+        if (!valid_chars(rest, "_-"))
+            *why = "an alias is [A-Za-z0-9_-]+";
+        else if (strlen(rest) > 200)
+            *why = "an alias is at most 200 characters";
+        else
+            *alias = rest;
     } else if (ref[n] == ':') {
-        const char *v = ref + n + 1;
-        if (!*v || strlen(v) > 9 || strspn(v, "0123456789") != strlen(v)) return -1;
-        *version = strtol(v, NULL, 10);
-        if (*version < 1) return -1;
+        const char *d = rest + (*rest == '-');
+        if (!*d || strspn(d, "0123456789") != strlen(d))
+            *why = "a version is a whole number (NAME:1, NAME:2, ...)";
+        else if (*rest == '-' || strspn(d, "0") == strlen(d))
+            *why = "versions start at 1";
+        else if (strlen(d + strspn(d, "0")) > 18)
+            *version = INT64_MAX; /* no such version; the lookup says which there are */
+        else
+            *version = strtoll(d, NULL, 10);
     }
-    return 0;
+    return *why ? 1 : 0;
 }
 
 static int ends_with(const char *s, const char *tail) {
@@ -2254,22 +2297,67 @@ int store_is_model_ref(const char *ref) {
     if (!ref || strchr(ref, '/') || ends_with(ref, ".labm") || ends_with(ref, ".lab") || ends_with(ref, ".db"))
         return 0;
     char name[201];
-    const char *alias;
-    long version;
-    return parse_ref(ref, name, &alias, &version) == 0;
+    const char *alias, *why;
+    int64_t version;
+    return parse_ref(ref, name, &alias, &version, &why) >= 0;
+}
+
+/* "no model 'iri' (did you mean 'iris'?)", or "no model 'x' in <store>". */
+static void no_model(store *s, const char *name, lab_err *e) {
+    sqlite3_stmt *st;
+    char *best = NULL;
+    size_t bestd = (size_t)-1;
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM models ORDER BY name", -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *m = col_text(st, 0);
+            size_t d = m ? lab_edit_distance(m, name) : (size_t)-1;
+            if (d < bestd) {
+                bestd = d;
+                free(best);
+                best = xstrdup(m);
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    if (best && bestd <= 1 + strlen(name) / 4)
+        lab_fail(e, "no model '%s' (did you mean '%s'?)", name, best);
+    else
+        lab_fail(e, "no model '%s' in %s%s", name, s->path, best ? "" : " (no models registered)");
+    free(best);
 }
 
 char *store_model_resolve(store *s, const char *ref, int *version_out, lab_err *e) {
     char name[201];
-    const char *alias;
-    long version;
-    if (!ref || parse_ref(ref, name, &alias, &version) < 0) {
+    const char *alias, *why;
+    int64_t version;
+    int pr = ref ? parse_ref(ref, name, &alias, &version, &why) : -1;
+    if (pr < 0) {
         lab_fail(e, "store %s: '%.80s' is not a model reference (name, name@alias or name:N)", s->path, ref ? ref : "");
         return NULL;
     }
-    int64_t id;
-    if (store_flush(s, e) < 0 || model_id(s, name, &id, e) < 0) return NULL;
+    if (pr > 0) {
+        lab_fail(e, "%.220s: %s", ref, why);
+        return NULL;
+    }
+    if (store_flush(s, e) < 0 || !has_registry(s, name, e)) return NULL;
     sqlite3_stmt *st;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM models WHERE name = ?1", -1, &st, NULL) != SQLITE_OK) {
+        db_fail(s, e, "looking up model %s", name);
+        return NULL;
+    }
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) {
+        no_model(s, name, e);
+        return NULL;
+    }
+    if (rc != SQLITE_ROW) {
+        db_fail(s, e, "looking up model %s", name);
+        return NULL;
+    }
     const char *sql = alias     ? "SELECT v.version, v.path, v.sha256 FROM aliases a JOIN model_versions v"
                                   " ON v.model = a.model AND v.version = a.version WHERE a.model = ?1 AND a.alias = ?2"
                       : version ? "SELECT version, path, sha256 FROM model_versions WHERE model = ?1 AND version = ?3"
@@ -2282,7 +2370,7 @@ char *store_model_resolve(store *s, const char *ref, int *version_out, lab_err *
     sqlite3_bind_int64(st, 1, id);
     if (alias) sqlite3_bind_text(st, 2, alias, -1, SQLITE_TRANSIENT);
     if (version) sqlite3_bind_int64(st, 3, version);
-    int rc = sqlite3_step(st);
+    rc = sqlite3_step(st);
     int found_version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     char *rel = rc == SQLITE_ROW ? col_dup(st, 1) : NULL;
     char *want = rc == SQLITE_ROW ? col_dup(st, 2) : NULL;
@@ -2310,7 +2398,7 @@ char *store_model_resolve(store *s, const char *ref, int *version_out, lab_err *
             char range[64];
             version_range(s, id, range, sizeof range);
             if (version)
-                lab_fail(e, "model %s has no version %ld in %s (%s)", name, version, s->path, range);
+                lab_fail(e, "model %s has no version %.40s in %s (%s)", name, ref + strlen(name) + 1, s->path, range);
             else
                 lab_fail(e, "model %s has no versions in %s", name, s->path);
         }

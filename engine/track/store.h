@@ -122,7 +122,9 @@ int store_run_resolve(store *s, const char *prefix, char id_out[33], lab_err *e)
 /* Log a param as text (numbers formatted by the caller with lab_fmt_double).
  * Params are immutable: logging the same key again with the same value is
  * fine, with another value an error naming both values. Keys are 1-250
- * characters, values at most 6000 (MLflow's limits). */
+ * characters, values at most 6000 (MLflow's limits). Keys of params, metrics
+ * and tags alike are paths of non-empty parts separated by '/', none "." or
+ * ".." (MLflow's rule: they become files in an export); others are refused. */
 int store_log_param(store *s, const char *run, const char *key, const char *value, lab_err *e);
 
 /* The value of a param, or NULL (caller frees). */
@@ -183,12 +185,15 @@ int store_set_alias(store *s, const char *name, int version, const char *alias, 
 /* Resolve "name", "name@alias" or "name:N" (plain name: the latest version)
  * to the registered file's path (caller frees) after checking that the file's
  * sha256 still matches the registry's; *version_out gets the version when not
- * NULL. NULL with e when there is no such model, alias or version, or the
- * file was changed. */
+ * NULL. NULL with e when there is no such model ("no model 'iri' (did you
+ * mean 'iris'?)"), alias or version, the file was changed, or the part after
+ * ':' or '@' is no version or alias ("iris:0: versions start at 1"). */
 char *store_model_resolve(store *s, const char *ref, int *version_out, lab_err *e);
 
 /* 1 when ref looks like a registry reference rather than a file path: no
- * "/", not ending in ".labm"/".lab"/".db", and of the forms above. */
+ * "/", not ending in ".labm"/".lab"/".db", and a model name alone or followed
+ * by ':' or '@' and anything (which store_model_resolve then judges). The
+ * caller checks first that no file of that name exists. */
 int store_is_model_ref(const char *ref);
 
 /* ---- reading: what lab runs / lab models and the workbench show ------------------- */

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -162,7 +163,10 @@ int lab_fmt_double(char *buf, double v) {
     /* Integers that a double holds exactly print without an exponent. */
     if (v == floor(v) && fabs(v) < 1e15) return snprintf(buf, 32, "%.0f", v);
     int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
+    /* 15 digits always read back to the same normal double, so the shortest
+     * text is among 15..17 (%g drops trailing zeros); a subnormal carries
+     * fewer digits (5e-324), so try from 1 */
+    for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
         n = snprintf(buf, 32, "%.*g", prec, v);
         if (strtod(buf, NULL) == v) break;
     }

@@ -2,12 +2,15 @@
  * ../shared/design/mlflow-export.md: the folder layout, every meta.yaml's keys
  * in alphabetical order with MLflow's values (quoted ids, status numbers,
  * file URIs of the final folder), params and tags as bare values without a
- * newline, one "<ms> <value> <step>" line per metric point (nan and inf
- * included), system tags, artifacts copied byte for byte, and the registry
- * (models/<name>/meta.yaml, version-<N>/meta.yaml, aliases/<alias>). Also
- * what the target folder may be: new, empty, or an earlier export (replaced
- * whole); anything else is refused and left untouched. The YAML is parsed
- * with PyYAML, when it is installed, in tests/cli/test_mlflow_export.sh. */
+ * newline, one "<ms> <value> <step>" line per metric point (nan, inf and
+ * subnormals in their shortest text included), system tags, artifacts copied
+ * byte for byte, and the registry (models/<name>/meta.yaml,
+ * version-<N>/meta.yaml, aliases/<alias>). Also what the target folder may
+ * be: new, empty, or an earlier export (replaced whole); anything else, and
+ * the current folder or one holding it, is refused and left untouched. Keys
+ * an older store holds that cannot be file names are skipped, each reported,
+ * and the export goes on. The YAML is parsed with PyYAML, when it is
+ * installed, in tests/cli/test_mlflow_export.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "data/frame.h"
 #include "learn/model.h"
@@ -168,6 +172,9 @@ static int setup(void **state) {
     run_origin ob = {.name = "again", .source = "reproduce", .reproduces = run_a};
     check(store_run_start(s, def, &ob, run_b, &e), &e);
     check(store_log_metric(s, run_b, "loss", 0.25, 0, 1700000009000, &e), &e);
+    /* subnormals: the shortest text that reads back, not 15 digits */
+    check(store_log_metric(s, run_b, "tiny", 4.9406564584124654e-324, 0, 1700000009000, &e), &e);
+    check(store_log_metric(s, run_b, "tiny", -2.5e-320, 1, 1700000009001, &e), &e);
     check(store_run_end(s, run_b, RUN_FAILED, &e), &e);
 
     char r3[33];
@@ -185,11 +192,12 @@ static int setup(void **state) {
     s = store_open_readonly(sdir, &e);
     if (!s) fail_msg("%s", e.msg);
     store_export_stats st;
-    check(store_export_mlflow(s, out, &st, &e), &e);
+    check(store_export_mlflow(s, out, NULL, NULL, &st, &e), &e);
     store_close(s);
     assert_int_equal(st.runs, 3);
     assert_int_equal(st.experiments, 3);
-    assert_int_equal(st.points, 9);
+    assert_int_equal(st.points, 11);
+    assert_int_equal(st.skipped, 0);
     assert_int_equal(st.artifacts, 1);
     assert_int_equal(st.models, 1);
     assert_int_equal(st.versions, 2);
@@ -297,6 +305,8 @@ static void test_params_metrics_tags(void **state) {
     assert_file(at("%s/tags/team", run), "ml");
     assert_true(exists(at("%s/tags/mlflow.user", run)));
     assert_file(at("%s/0/%s/tags/mlflow.parentRunId", out, run_b), run_a);
+    assert_file(at("%s/0/%s/metrics/tiny", out, run_b), "1700000009000 5e-324 0\n"
+                                                        "1700000009001 -2.5e-320 1\n");
     assert_false(exists(at("%s/tags/mlflow.parentRunId", run)));
 }
 
@@ -360,7 +370,7 @@ static void test_uri_is_percent_encoded(void **state) {
     path_t p;
     snprintf(p.s, sizeof p.s, "%s/with space%%", tmp);
     const char *dir = p.s;
-    check(store_export_mlflow(s, dir, NULL, &e), &e);
+    check(store_export_mlflow(s, dir, NULL, NULL, NULL, &e), &e);
     store_close(s);
     assert_string_equal(yaml_value(at("%s/0/meta.yaml", dir), "artifact_location"),
                         at("file://%s/with%%20space%%25/0", tmp));
@@ -380,34 +390,171 @@ static void test_target_rules(void **state) {
     FILE *f = fopen(at("%s/mine.txt", busy), "w");
     fputs("keep", f);
     fclose(f);
-    assert_int_equal(store_export_mlflow(s, busy, NULL, &e), -1);
+    assert_int_equal(store_export_mlflow(s, busy, NULL, NULL, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "busy: not empty and not an earlier lab export"));
     assert_file(at("%s/mine.txt", busy), "keep");
     assert_false(exists(at("%s/0", busy)));
 
     /* a file is refused */
-    assert_int_equal(store_export_mlflow(s, at("%s/mine.txt", busy), NULL, &e), -1);
+    assert_int_equal(store_export_mlflow(s, at("%s/mine.txt", busy), NULL, NULL, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "is not a folder"));
 
     /* a missing parent is named */
-    assert_int_equal(store_export_mlflow(s, at("%s/no/such/dir", tmp), NULL, &e), -1);
+    assert_int_equal(store_export_mlflow(s, at("%s/no/such/dir", tmp), NULL, NULL, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "/no/such"));
 
     /* an empty folder is fine */
     snprintf(pe.s, sizeof pe.s, "%s/empty", tmp);
     const char *empty = pe.s;
     assert_int_equal(mkdir(empty, 0777), 0);
-    check(store_export_mlflow(s, empty, NULL, &e), &e);
+    check(store_export_mlflow(s, empty, NULL, NULL, NULL, &e), &e);
     assert_true(is_dir(at("%s/0", empty)));
 
     /* an earlier export is replaced whole: a file left in it is gone */
     f = fopen(at("%s/0/stale", empty), "w");
     fclose(f);
-    check(store_export_mlflow(s, at("%s/", empty), NULL, &e), &e);
+    check(store_export_mlflow(s, at("%s/", empty), NULL, NULL, NULL, &e), &e);
     assert_false(exists(at("%s/0/stale", empty)));
     assert_true(is_dir(at("%s/0/%s", empty, run_b)));
     assert_false(exists(at("%s.lab-export-old-%ld", empty, (long)getpid())));
     store_close(s);
+}
+
+/* ---- keys that cannot be files, and the current folder ------------------------------- */
+
+static void sql(const char *db_path, const char *text) {
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, text, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", text, msg);
+    sqlite3_close(db);
+}
+
+typedef struct warnings {
+    char text[8][640];
+    size_t n;
+} warnings;
+
+static void collect(void *ctx, const char *msg) {
+    warnings *w = ctx;
+    if (w->n < 8) snprintf(w->text[w->n], sizeof w->text[0], "%s", msg);
+    w->n++;
+}
+
+/* 1 when one of the warnings contains both a and b. */
+static int warned(const warnings *w, const char *a, const char *b) {
+    for (size_t i = 0; i < w->n && i < 8; i++)
+        if (strstr(w->text[i], a) && strstr(w->text[i], b)) return 1;
+    return 0;
+}
+
+/* A store from before the key rules holds "../../evil" and friends; the
+ * export leaves those keys out, says so per key, and writes the rest. So
+ * does it for two keys that want one name as a file and as a folder. */
+static void test_unwritable_keys_are_skipped(void **state) {
+    (void)state;
+    char odir[400], db[420], dst[400];
+    snprintf(odir, sizeof odir, "%s/old-store", tmp);
+    snprintf(db, sizeof db, "%s/lab.db", odir);
+    snprintf(dst, sizeof dst, "%s/deep/er/mlruns", tmp);
+    lab_err e;
+    store *s = store_open(odir, &e);
+    if (!s) fail_msg("%s", e.msg);
+    char run[33];
+    run_origin o = {.name = "old"};
+    check(store_run_start(s, 0, &o, run, &e), &e);
+    check(store_log_param(s, run, "ok", "1", &e), &e);
+    check(store_log_metric(s, run, "m", 1.0, 0, 1700000000000, &e), &e);
+    check(store_log_metric(s, run, "m/x", 2.0, 0, 1700000000000, &e), &e); /* "m" a file and a folder */
+    check(store_set_tag(s, run, "team", "ml", &e), &e);
+    check(store_run_end(s, run, RUN_FINISHED, &e), &e);
+    store_close(s);
+    /* what an older lab let through, written behind the store's back */
+    sql(db, "INSERT INTO params(run, key, value) VALUES(1, '../../evil', 'x');"
+            "INSERT INTO params(run, key, value) VALUES(1, '/abs', 'x');"
+            "INSERT INTO tags(run, key, value) VALUES(1, '../t', 'x');"
+            "INSERT INTO metrics(run, step, key, seq, value, ts_ms) VALUES(1, 0, 'a//b', 0, 1.5, 1700000000000);"
+            "INSERT INTO metric_last(run, key, step, ts_ms, value, min, max, count)"
+            " VALUES(1, 'a//b', 0, 1700000000000, 1.5, 1.5, 1.5, 1);"
+            "INSERT INTO metrics(run, step, key, seq, value, ts_ms) VALUES(1, 0, 'a/', 0, 1.5, 1700000000000);"
+            "INSERT INTO metric_last(run, key, step, ts_ms, value, min, max, count)"
+            " VALUES(1, 'a/', 0, 1700000000000, 1.5, 1.5, 1.5, 1);");
+    assert_int_equal(mkdir(at("%s/deep", tmp), 0777), 0);
+    assert_int_equal(mkdir(at("%s/deep/er", tmp), 0777), 0);
+    s = store_open_readonly(odir, &e);
+    if (!s) fail_msg("%s", e.msg);
+    store_export_stats st;
+    warnings w = {0};
+    check(store_export_mlflow(s, dst, collect, &w, &st, &e), &e);
+    store_close(s);
+    assert_int_equal(st.runs, 1);
+    assert_int_equal(st.skipped, 6);
+    assert_int_equal(w.n, 6);
+    char id8[9];
+    snprintf(id8, sizeof id8, "%.8s", run);
+    for (size_t i = 0; i < w.n; i++) {
+        assert_non_null(strstr(w.text[i], id8));
+        assert_null(strchr(w.text[i], '\n'));
+    }
+    assert_true(warned(&w, "param key '../../evil' skipped", "'..'"));
+    assert_true(warned(&w, "param key '/abs' skipped", "'/'"));
+    assert_true(warned(&w, "tag key '../t' skipped", "'..'"));
+    assert_true(warned(&w, "metric key 'a//b' skipped", "empty part"));
+    assert_true(warned(&w, "metric key 'a/' skipped", "'/'"));
+    assert_true(warned(&w, "metric key 'm/x' skipped", "key 'm' is a file there"));
+    /* the rest is there, and nothing climbed out of the run's folder */
+    const char *rdir = at("%s/0/%s", dst, run);
+    path_t pr;
+    snprintf(pr.s, sizeof pr.s, "%s", rdir);
+    assert_file(at("%s/params/ok", pr.s), "1");
+    assert_file(at("%s/metrics/m", pr.s), "1700000000000 1 0\n");
+    assert_file(at("%s/tags/team", pr.s), "ml");
+    assert_false(exists(at("%s/0/evil", dst)));
+    assert_false(exists(at("%s/evil", dst)));
+    assert_false(exists(at("%s/deep/evil", tmp)));
+    assert_false(exists(at("%s/0/%s/t", dst, run)));
+    assert_false(exists(at("%s/metrics/a", pr.s)));
+}
+
+/* The current folder, or one holding it, is refused: the export is renamed
+ * into place, which would pull the folder away from under the shell. */
+static void test_current_folder_refused(void **state) {
+    (void)state;
+    char here[1024];
+    assert_non_null(getcwd(here, sizeof here));
+    path_t pc, pi;
+    snprintf(pc.s, sizeof pc.s, "%s/cwd-empty", tmp);
+    snprintf(pi.s, sizeof pi.s, "%s/cwd-empty/inner", tmp);
+    assert_int_equal(mkdir(pc.s, 0777), 0);
+    lab_err e;
+    store *s = store_open_readonly(sdir, &e);
+    assert_non_null(s);
+    assert_int_equal(chdir(pc.s), 0);
+    e.msg[0] = '\0';
+    int rc_dot = store_export_mlflow(s, ".", NULL, NULL, NULL, &e);
+    lab_err e_dot = e;
+    int rc_abs = store_export_mlflow(s, pc.s, NULL, NULL, NULL, &e);
+    lab_err e_abs = e;
+    assert_int_equal(mkdir("inner", 0777), 0);
+    assert_int_equal(chdir("inner"), 0);
+    int rc_up = store_export_mlflow(s, "..", NULL, NULL, NULL, &e);
+    lab_err e_up = e;
+    int rc_sib = store_export_mlflow(s, "../x", NULL, NULL, NULL, &e); /* beside: fine */
+    lab_err e_sib = e;
+    assert_int_equal(chdir(here), 0);
+    store_close(s);
+    assert_int_equal(rc_dot, -1);
+    assert_string_equal(e_dot.msg, ".: is the current folder; export into a new folder (such as ./mlruns)");
+    assert_int_equal(rc_abs, -1);
+    assert_non_null(strstr(e_abs.msg, "is the current folder"));
+    assert_int_equal(rc_up, -1);
+    assert_non_null(strstr(e_up.msg, "..: contains the current folder"));
+    assert_non_null(strstr(e_up.msg, pi.s));
+    if (rc_sib != 0) fail_msg("%s", e_sib.msg);
+    /* the folders are still there, and nothing was written into them */
+    assert_true(is_dir(pi.s));
+    assert_false(exists(at("%s/%s", pc.s, STORE_EXPORT_MARKER)));
+    assert_true(exists(at("%s/x/%s", pc.s, STORE_EXPORT_MARKER)));
 }
 
 int main(void) {
@@ -420,6 +567,8 @@ int main(void) {
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_uri_is_percent_encoded),
         cmocka_unit_test(test_target_rules),
+        cmocka_unit_test(test_unwritable_keys_are_skipped),
+        cmocka_unit_test(test_current_folder_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

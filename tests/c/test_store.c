@@ -2,14 +2,15 @@
  * and its error paths. Opening and refusing (a newer schema, a foreign SQLite
  * file, a damaged or truncated file: each with its own message and the file's
  * bytes unchanged), the migration of a schema-1 store keeping its data,
- * experiments and runs, prefixes, immutable params, the metric buffer as
- * another connection sees it (a step is committed when the next one starts),
- * tags and notes, artifacts and data sets, the registry (versions, aliases,
- * references, a registered file changed behind the store's back), listing
- * with filters and sorting, a run whose process died read as killed, kill -9
- * during logging losing at most the step not yet committed, and two writer
- * processes with a reader at once. Each test works in its own folder under
- * /tmp, removed at the end. */
+ * experiments and runs, prefixes, immutable params, the rule for keys (paths
+ * of non-empty parts, as MLflow has it), the metric buffer as another
+ * connection sees it (a step is committed when the next one starts), tags and
+ * notes, artifacts and data sets, the registry (versions, aliases, references
+ * and their errors, a registered file changed behind the store's back),
+ * listing with filters and sorting, a run whose process died read as killed,
+ * kill -9 during logging losing at most the step not yet committed, and two
+ * writer processes with a reader at once. Each test works in its own folder
+ * under /tmp, removed at the end. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
@@ -617,6 +618,52 @@ static void test_tags_and_note(void **state) {
     store_close(s);
 }
 
+/* Keys are paths of non-empty parts (they become files and folders in an
+ * MLflow export): a key that would climb out of the run's folder, or name no
+ * file, is refused for params, metrics and tags alike, saying which rule. */
+static void test_key_rules(void **state) {
+    (void)state;
+    fresh_dir("keys");
+    store *s = open_s();
+    char id[33];
+    start(s, "k", id);
+    lab_err e = {{0}};
+    static const char *const bad[][2] = {
+        {"../../evil", "has a '..' part"}, {"/abs", "starts with '/'"}, {"a//b", "has an empty part ('//')"},
+        {"a/./b", "has a '.' part"},       {"a/", "ends with '/'"},     {".", "has a '.' part"},
+        {"..", "has a '..' part"},         {"x/..", "has a '..' part"}, {"/", "starts with '/'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *key = bad[i][0];
+        assert_int_equal(store_log_metric(s, id, key, 1.0, 0, 0, &e), -1);
+        expect_err(&e, "metric key");
+        expect_err(&e, key);
+        expect_err(&e, bad[i][1]);
+        expect_err(&e, "a key is a path of non-empty parts separated by '/', none of them '.' or '..'");
+        assert_null(strchr(e.msg, '\n'));
+        assert_int_equal(store_log_param(s, id, key, "1", &e), -1);
+        expect_err(&e, "param key");
+        expect_err(&e, bad[i][1]);
+        assert_int_equal(store_set_tag(s, id, key, "x", &e), -1);
+        expect_err(&e, "tag key");
+        expect_err(&e, bad[i][1]);
+    }
+    /* what MLflow accepts is fine: folders, dots inside a part */
+    assert_int_equal(store_log_metric(s, id, "val/acc", 1.0, 0, 0, &e), 0);
+    assert_int_equal(store_log_metric(s, id, "a.b/..c/d..", 1.0, 0, 0, &e), 0);
+    assert_int_equal(store_log_param(s, id, "opt/name", "adam", &e), 0);
+    assert_int_equal(store_set_tag(s, id, "mlflow.note.content", "x", &e), 0);
+    assert_int_equal(store_set_tag(s, id, ".hidden", "x", &e), 0);
+    assert_int_equal(store_flush(s, &e), 0);
+    store_run *r = store_run_get(s, id, &e);
+    assert_non_null(r);
+    assert_int_equal(r->nmetrics, 2);
+    assert_int_equal(r->nparams, 1);
+    assert_int_equal(r->ntags, 2);
+    store_runs_free(r, 1);
+    store_close(s);
+}
+
 /* ---- metrics --------------------------------------------------------------------------------- */
 
 static int64_t committed_points(void) { return sql_int(db_path(), "SELECT count(*) FROM metrics"); }
@@ -1039,10 +1086,30 @@ static void test_registry(void **state) {
     assert_null(store_model_resolve(s, "iris:7", &v, &e));
     expect_err(&e, "model iris has no version 7");
     assert_null(store_model_resolve(s, "rose", &v, &e));
-    expect_err(&e, "no model rose");
+    expect_err(&e, "no model 'rose' in ");
+    /* a misspelt name gets a suggestion */
+    assert_null(store_model_resolve(s, "iri", &v, &e));
+    assert_string_equal(e.msg, "no model 'iri' (did you mean 'iris'?)");
+    assert_null(store_model_resolve(s, "irsi@production", &v, &e));
+    assert_string_equal(e.msg, "no model 'irsi' (did you mean 'iris'?)");
     assert_null(store_model_resolve(s, "a/b.labm", &v, &e));
     expect_err(&e, "not a model reference");
+    /* NAME:REST and NAME@REST are registry references: registry errors */
     assert_null(store_model_resolve(s, "iris:0", &v, &e));
+    assert_string_equal(e.msg, "iris:0: versions start at 1");
+    assert_null(store_model_resolve(s, "iris:-1", &v, &e));
+    assert_string_equal(e.msg, "iris:-1: versions start at 1");
+    assert_null(store_model_resolve(s, "iris:abc", &v, &e));
+    assert_string_equal(e.msg, "iris:abc: a version is a whole number (NAME:1, NAME:2, ...)");
+    assert_null(store_model_resolve(s, "iris:", &v, &e));
+    expect_err(&e, "a version is a whole number");
+    assert_null(store_model_resolve(s, "iris@", &v, &e));
+    assert_string_equal(e.msg, "iris@: an alias is [A-Za-z0-9_-]+");
+    assert_null(store_model_resolve(s, "iris@a.b", &v, &e));
+    assert_string_equal(e.msg, "iris@a.b: an alias is [A-Za-z0-9_-]+");
+    assert_null(store_model_resolve(s, "iris:99999999999999999999", &v, &e));
+    expect_err(&e, "model iris has no version 99999999999999999999");
+    expect_err(&e, "versions 1-3");
     /* a registered file changed behind the store's back */
     snprintf(want, sizeof want, "%s/models/iris/1.labm", dir);
     save_model(want, 7);
@@ -1093,13 +1160,20 @@ static void test_is_model_ref(void **state) {
     assert_false(store_is_model_ref("iris.labm"));
     assert_false(store_is_model_ref("old.lab"));
     assert_false(store_is_model_ref("store.db"));
-    assert_false(store_is_model_ref("iris:"));
-    assert_false(store_is_model_ref("iris:x"));
-    assert_false(store_is_model_ref("iris:0"));
-    assert_false(store_is_model_ref("iris@"));
-    assert_false(store_is_model_ref("iris@a.b"));
+    /* NAME:REST and NAME@REST go to the registry, which says what is wrong
+     * with REST (rather than a file loader's "cannot open") */
+    assert_true(store_is_model_ref("iris:"));
+    assert_true(store_is_model_ref("iris:x"));
+    assert_true(store_is_model_ref("iris:0"));
+    assert_true(store_is_model_ref("iris:-1"));
+    assert_true(store_is_model_ref("iris@"));
+    assert_true(store_is_model_ref("iris@a.b"));
+    assert_false(store_is_model_ref("iris@x/y"));
+    assert_false(store_is_model_ref("iris:1.labm"));
     assert_false(store_is_model_ref("@prod"));
+    assert_false(store_is_model_ref(":1"));
     assert_false(store_is_model_ref("a b"));
+    assert_false(store_is_model_ref("a b:1"));
     assert_false(store_is_model_ref(""));
     assert_false(store_is_model_ref(".."));
     assert_false(store_is_model_ref(NULL));
@@ -1452,6 +1526,7 @@ int main(void) {
         cmocka_unit_test(test_run_resolve),
         cmocka_unit_test(test_params_are_immutable),
         cmocka_unit_test(test_tags_and_note),
+        cmocka_unit_test(test_key_rules),
         cmocka_unit_test(test_metric_buffering),
         cmocka_unit_test(test_metric_recovery),
         cmocka_unit_test(test_metric_values_and_history),

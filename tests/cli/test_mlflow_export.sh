@@ -5,8 +5,11 @@
 # alphabetical order, ids that match their folders and MLflow's types; every
 # metric line is "<ms> <value> <step>"; the registry's files are there; a
 # second export replaces the first; a folder that is neither empty nor an
-# earlier export is refused and left alone. The byte-level layout is checked
-# in tests/c/test_export.c. Prints "N passed, N failed".
+# earlier export is refused and left alone, and so is the current folder (or
+# one holding it). Keys that cannot be file names are refused when logged,
+# and in an older store that holds them, skipped with a warning each while
+# the export goes on. The byte-level layout is checked in
+# tests/c/test_export.c. Prints "N passed, N failed".
 LAB=${LAB:-./lab}
 LAB=$(cd "$(dirname "$LAB")" && pwd)/$(basename "$LAB")
 ROOT=$(pwd)
@@ -154,6 +157,57 @@ check "export into a folder with other files" 1 "not empty and not an earlier la
 n=$(wc -l <"$tmp/err")
 if [ "$n" -eq 1 ]; then ok; else bad "a refused export: one line on stderr" "$tmp/err"; fi
 check "export --mlflow=DIR" 0 "exported" $LAB runs export --mlflow="$tmp/eq"
+
+# the current folder, or one holding it, is refused (the export is renamed
+# into place, which would pull the folder from under the shell)
+mkdir -p "$tmp/here/sub"
+(cd "$tmp/here/sub" && $LAB runs export --mlflow .) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -qF "lab: .: is the current folder" "$tmp/err" && ok ||
+    bad "export --mlflow . (the current folder): exit 1 ($rc)" "$tmp/err"
+n=$(wc -l <"$tmp/err")
+if [ "$n" -eq 1 ]; then ok; else bad "export into the current folder: one line on stderr" "$tmp/err"; fi
+(cd "$tmp/here/sub" && $LAB runs export --mlflow ../../here) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -qF "contains the current folder" "$tmp/err" && ok ||
+    bad "export into a folder holding the current one: exit 1 ($rc)" "$tmp/err"
+[ -d "$tmp/here/sub" ] && [ -z "$(ls -A "$tmp/here/sub")" ] && ok || bad "a refused export leaves the current folder"
+(cd "$tmp/here/sub" && $LAB runs export --mlflow mlruns) >"$tmp/out" 2>"$tmp/err" && [ -f "$tmp/here/sub/mlruns/.lab-export" ] &&
+    ok || bad "export into a new folder inside the current one" "$tmp/err"
+
+# keys that cannot be file names: refused when logged ...
+printf 'lab.log("../../evil", 1)\n' >"$tmp/evil.lua"
+check "lab.log with a key that climbs out" 1 "metric key '../../evil' has a '..' part" $LAB run "$tmp/evil.lua"
+for k in /abs a//b a/./b a/; do
+    printf 'lab.param("%s", 1)\n' "$k" >"$tmp/evil.lua"
+    check "lab.param('$k') is refused" 1 "param key '$k'" $LAB run "$tmp/evil.lua"
+done
+printf 'lab.tag("../t", "x")\n' >"$tmp/evil.lua"
+check "lab.tag('../t') is refused" 1 "tag key '../t' has a '..' part" $LAB run "$tmp/evil.lua"
+check "export after the refused keys" 0 "exported" $LAB runs export --mlflow "$tmp/after"
+grep -q "skipped" "$tmp/out" && bad "export after the refused keys: nothing skipped" "$tmp/out" || ok
+
+# ... and, in a store from before that rule, left out of an export with a warning each
+if command -v sqlite3 >/dev/null 2>&1; then
+    rid=$(sqlite3 "$LAB_HOME/lab.db" "SELECT rid FROM runs ORDER BY rid LIMIT 1")
+    id8=$(sqlite3 "$LAB_HOME/lab.db" "SELECT substr(id, 1, 8) FROM runs WHERE rid = $rid")
+    sqlite3 "$LAB_HOME/lab.db" "INSERT INTO params(run, key, value) VALUES($rid, '../../evil', 'x');
+        INSERT INTO tags(run, key, value) VALUES($rid, '../t', 'x');
+        INSERT INTO metrics(run, step, key, seq, value, ts_ms) VALUES($rid, 0, 'a//b', 0, 1, 1700000000000);
+        INSERT INTO metric_last(run, key, step, ts_ms, value, min, max, count)
+            VALUES($rid, 'a//b', 0, 1700000000000, 1, 1, 1, 1);"
+    check "export of an older store with bad keys: exit 0" 0 "skipped 3 keys (named above)" \
+        $LAB runs export --mlflow "$out"
+    grep -qE "^exported 2 experiments, 9 runs " "$tmp/out" && ok || bad "export with bad keys: the runs are exported" "$tmp/out"
+    n=$(grep -c "^lab: warning: run $id8: .* key '.*' skipped: " "$tmp/err")
+    if [ "$n" -eq 3 ] && [ "$(wc -l <"$tmp/err")" -eq 3 ]; then ok; else bad "export: one warning per bad key ($n)" "$tmp/err"; fi
+    grep -qF "param key '../../evil' skipped" "$tmp/err" && grep -qF "tag key '../t' skipped" "$tmp/err" &&
+        grep -qF "metric key 'a//b' skipped" "$tmp/err" && ok || bad "export: the warnings name the keys" "$tmp/err"
+    [ ! -e "$tmp/evil" ] && [ ! -e "$out/evil" ] && ! find "$out" -name evil | grep -q . && ok ||
+        bad "export: nothing written outside the run's folder"
+else
+    echo "skip: no sqlite3 shell to make an older store"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

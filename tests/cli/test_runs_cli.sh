@@ -2,9 +2,12 @@
 # test_runs_cli.sh — `lab runs` and `lab models` as a user meets them: a store
 # filled by `lab run` notebooks (params, metrics, a note, a fitted model,
 # the registry), then list with its filters, sorting and metric columns,
-# show, compare with --diff, models list/show, --json parsed by python3 (when
-# there is one), bad usage (exit 2, one line) and a missing store (a friendly
-# line; listing creates nothing). Run from the repository root; prints
+# show, compare with --diff, models list/show (versions newest first, in JSON
+# too), --json parsed by python3 (when there is one), bad usage (exit 2, one
+# line: --limit 0 among it), a --sort metric no run has (exit 1, "did you
+# mean"), registry references that lab.load sends to the registry (iris:0,
+# iris@), and a missing or empty store (a friendly line, exit 0 for
+# listings; listing creates nothing). Run from the repository root; prints
 # "N passed, N failed".
 LAB=${LAB:-./lab}
 LAB=$(cd "$(dirname "$LAB")" && pwd)/$(basename "$LAB")
@@ -71,8 +74,26 @@ check "runs without a store: a friendly line, exit 0" 0 "no runs yet in $tmp/non
 check "runs list --json without a store: []" 0 "[]" $LAB runs list --json
 check "runs show without a store: exit 1" 1 "no runs yet in $tmp/none (lab.db does not exist)" $LAB runs show abcd
 one_line_err "runs show without a store"
-check "models without a store: exit 0" 0 "lab.db does not exist" $LAB models
+check "models without a store: exit 0" 0 "no models yet in $tmp/none (lab.db does not exist)" $LAB models
+lacks "models without a store: one plain line" "no runs yet"
+check "models show without a store: exit 1" 1 "no models yet in $tmp/none (lab.db does not exist)" $LAB models show x
 if [ -e "$LAB_HOME/lab.db" ]; then bad "listing created a store"; else ok; fi
+
+# ---- an empty lab.db (a store not yet begun): listings as without one -----------------
+export LAB_HOME="$tmp/empty"
+mkdir -p "$LAB_HOME"
+: >"$LAB_HOME/lab.db"
+check "runs with an empty lab.db: exit 0" 0 "no runs yet in $tmp/empty (lab.db is empty)" $LAB runs
+check "runs list --json with an empty lab.db: []" 0 "[]" $LAB runs list --json
+check "models with an empty lab.db: exit 0" 0 "no models yet in $tmp/empty (lab.db is empty)" $LAB models
+check "models --json with an empty lab.db: []" 0 "[]" $LAB models --json
+check "runs show with an empty lab.db: exit 1" 1 "no runs yet in $tmp/empty (lab.db is empty)" $LAB runs show abcd
+one_line_err "runs show with an empty lab.db"
+check "runs compare with an empty lab.db: exit 1" 1 "lab.db is empty" $LAB runs compare abcd abce
+check "runs export with an empty lab.db: exit 1" 1 "lab.db is empty" $LAB runs export --mlflow "$tmp/exp-empty"
+check "models show with an empty lab.db: exit 1" 1 "no models yet in $tmp/empty (lab.db is empty)" $LAB models show x
+[ ! -s "$LAB_HOME/lab.db" ] && [ ! -e "$tmp/exp-empty" ] && ok || bad "an empty lab.db: nothing written"
+export LAB_HOME="$tmp/none"
 
 # ---- help and bad usage ---------------------------------------------------------------
 check "runs --help" 0 "usage: lab runs [list]" $LAB runs --help
@@ -88,6 +109,10 @@ check "bad --where" 2 "--where 'acc ~ 3': expected METRIC OP VALUE" $LAB runs --
 one_line_err "bad --where"
 check "bad --status" 2 "unknown status 'done'" $LAB runs --status done
 check "bad --limit" 2 "--limit 'x'" $LAB runs --limit x
+for l in 0 -1 00 1.5 ''; do
+    check "--limit '$l' is bad usage" 2 "--limit '$l': expected a whole number from 1" $LAB runs --limit "$l"
+    one_line_err "--limit '$l'"
+done
 check "an option without its value" 2 "--sort needs a value" $LAB runs --sort
 check "show needs a run" 2 "show needs a run id" $LAB runs show
 check "export needs --mlflow" 2 "export needs --mlflow DIR" $LAB runs export
@@ -172,6 +197,22 @@ if [ "$n" -eq 1 ]; then ok; else bad "--where 'acc<0.5': expected 1 run, got $n"
 check "--limit" 0 "" $LAB runs --limit 2
 n=$(($(wc -l <"$tmp/out") - 1))
 if [ "$n" -eq 2 ]; then ok; else bad "--limit 2: expected 2 runs, got $n" "$tmp/out"; fi
+check "--limit=1" 0 "" $LAB runs --limit=1
+n=$(($(wc -l <"$tmp/out") - 1))
+if [ "$n" -eq 1 ]; then ok; else bad "--limit=1: expected 1 run, got $n" "$tmp/out"; fi
+
+# a --sort metric that no listed run has is an error, not an unsorted listing
+check "--sort by a misspelt metric" 1 "lab: --sort accc: no run has that metric (did you mean 'acc'?)" \
+    $LAB runs --sort accc
+one_line_err "--sort by a misspelt metric"
+[ ! -s "$tmp/out" ] && ok || bad "--sort by a misspelt metric: no table" "$tmp/out"
+check "--sort by an unknown metric names the store's metrics" 1 "no run has that metric (metrics: " \
+    $LAB runs --sort nosuch --json
+grep -q "acc" "$tmp/err" && grep -q "rmse" "$tmp/err" && ok || bad "--sort nosuch: lists the metric keys" "$tmp/err"
+one_line_err "--sort by an unknown metric"
+check "--sort by a metric of other experiments' runs" 1 "no listed run has that metric" \
+    $LAB runs --sort rmse --experiment iris
+check "--sort by a metric only some runs have" 0 "other.lua" $LAB runs --sort rmse
 
 check "--metrics chooses the columns" 0 "rmse" $LAB runs --metrics rmse,loss
 head -n 1 "$tmp/out" | grep -qE 'rmse +loss$' && ok || bad "--metrics rmse,loss: those columns in order" "$tmp/out"
@@ -256,6 +297,31 @@ check "models list --json" 0 "" $LAB models list --json
 py "models list --json" 'assert [m["name"] for m in d] == ["iris-lin"], d'
 check "models show a missing model" 1 "no model 'iris-ln' (did you mean 'iris-lin'?)" $LAB models show iris-ln
 one_line_err "models show a missing model"
+
+# lab.load of a registry reference: NAME:REST and NAME@REST get registry errors
+ref_err() { # ref_err REF WANT: a notebook loading REF fails with WANT
+    printf 'local ok, err = pcall(lab.load, "%s")\nassert(not ok)\nprint("ERR " .. err)\n' "$1" >"$tmp/load.lua"
+    check "lab.load('$1')" 0 "$2" $LAB run "$tmp/load.lua"
+    lacks "lab.load('$1') is not a file error" "cannot open"
+}
+ref_err "iris-lin:0" "iris-lin:0: versions start at 1"
+ref_err "iris-lin:-1" "iris-lin:-1: versions start at 1"
+ref_err "iris-lin:abc" "iris-lin:abc: a version is a whole number"
+ref_err "iris-lin@" "iris-lin@: an alias is [A-Za-z0-9_-]+"
+ref_err "iris-lin:9" "model iris-lin has no version 9"
+ref_err "iris-ln" "no model 'iris-ln' (did you mean 'iris-lin'?)"
+ref_err "iris-ln@production" "no model 'iris-ln' (did you mean 'iris-lin'?)"
+
+# a second version: show --json lists versions newest first, as the table does
+$LAB run "$tmp/fit.lua" >"$tmp/runlog" 2>&1 || bad "lab run fit.lua (a second version)" "$tmp/runlog"
+check "models show with two versions" 0 "model iris-lin: 2 versions" $LAB models show iris-lin
+sed -n 4p "$tmp/out" | grep -qE '^ +2 +production ' && ok || bad "models show: newest version first" "$tmp/out"
+check "models show --json with two versions" 0 "" $LAB models show iris-lin --json
+py "models show --json: versions newest first" '
+assert [v["version"] for v in d["versions"]] == [2, 1], d["versions"]
+assert d["versions"][0]["aliases"] == ["production"] and d["versions"][1]["aliases"] == []'
+check "models list --json with two versions" 0 "" $LAB models list --json
+py "models list --json: versions newest first" 'assert [v["version"] for v in d[0]["versions"]] == [2, 1], d'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
