@@ -157,6 +157,7 @@ bench: all deps-bench
 	@sh bench/plot/run.sh
 	@sh bench/tui/run.sh
 	@sh bench/learn/run.sh
+	@sh bench/track/run.sh
 
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -DLAB_VERSION='"$(VERSION)"' -Iengine
 FUZZ_SECONDS ?= 60

@@ -595,18 +595,22 @@ static int l_experiment(lua_State *L) {
     return 1;
 }
 
-/* lab.param(key, value) */
-static int l_param(lua_State *L) {
+/* fn(key, value) of the open run through set (a param or a tag). */
+static int set_key_value(lua_State *L, const char *fn,
+                         int (*set)(store *, const char *, const char *, const char *, lab_err *)) {
     const char *key = luaL_checkstring(L, 1);
     luaL_checkany(L, 2);
     tracker *t = get_tracker(L);
-    const char *v = value_text(L, 2, "lab.param", key);
-    const char *run = need_run(L, t, "lab.param");
+    const char *v = value_text(L, 2, fn, key);
+    const char *run = need_run(L, t, fn);
     if (!run) return 0;
     lab_err e;
-    if (store_log_param(t->s, run, key, v, &e) != 0) return luaL_error(L, "lab.param: %s", e.msg);
+    if (set(t->s, run, key, v, &e) != 0) return luaL_error(L, "%s: %s", fn, e.msg);
     return 0;
 }
+
+/* lab.param(key, value) */
+static int l_param(lua_State *L) { return set_key_value(L, "lab.param", store_log_param); }
 
 /* lab.params{key=value, ...} (keys in sorted order, so errors are stable) */
 static int l_params(lua_State *L) {
@@ -681,17 +685,7 @@ static int l_log(lua_State *L) {
 }
 
 /* lab.tag(key, value) */
-static int l_tag(lua_State *L) {
-    const char *key = luaL_checkstring(L, 1);
-    luaL_checkany(L, 2);
-    tracker *t = get_tracker(L);
-    const char *v = value_text(L, 2, "lab.tag", key);
-    const char *run = need_run(L, t, "lab.tag");
-    if (!run) return 0;
-    lab_err e;
-    if (store_set_tag(t->s, run, key, v, &e) != 0) return luaL_error(L, "lab.tag: %s", e.msg);
-    return 0;
-}
+static int l_tag(lua_State *L) { return set_key_value(L, "lab.tag", store_set_tag); }
 
 /* lab.note(text) */
 static int l_note(lua_State *L) {

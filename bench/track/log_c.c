@@ -1,11 +1,11 @@
 /* log_c.c — the tracking store's speed from C (engine/track/store.c): log
  * 1,000,000 metric points as a training loop does (200,000 steps of 5
- * metrics, one store_log_metric call per point, a commit per step), then
+ * metrics, one store_log_metric call per point, sealed a step at a time), then
  * list 10,000 runs with their last metrics.
  *
  * Build and run from the repository root after `make`:
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Iengine -o build/bench_track_log_c bench/track/log_c.c \
- *      build/rel/libengine.a $(pkg-config --libs sqlite3 plplot cairo openblas) -lm -lpthread
+ *      build/rel/libengine.a $(pkg-config --libs sqlite3 plplot cairo) -ldl -lm -lpthread
  *   build/bench_track_log_c [STEPS] [RUNS]
  * It works in a fresh folder under /tmp and removes it. Prints wall and CPU
  * time: on a loaded machine the CPU figure says what the store costs. */

@@ -315,8 +315,15 @@ static void test_chunk_is_save(void **state) {
     assert_true(journal_chunk_is_save("  lab.save_notebook 'x.lua';\n"));
     assert_true(journal_chunk_is_save("lab.save_notebook(p)"));
     assert_false(journal_chunk_is_save("lab.save_notebook(p)\nx = 1"));
-    assert_false(journal_chunk_is_save("n = lab.save_notebook(p)"));
+    assert_true(journal_chunk_is_save("n = lab.save_notebook(p)")); /* a kept result is still only the call */
     assert_false(journal_chunk_is_save("lab.save_notebooks(p)"));
+    /* promote, register and alias too, their results kept or not */
+    assert_true(journal_chunk_is_save("id = lab.promote{name = \"x\"}"));
+    assert_true(journal_chunk_is_save("local v, w = lab.register(id, \"iris\")"));
+    assert_true(journal_chunk_is_save("lab.alias(\"iris\", v, \"production\")"));
+    assert_false(journal_chunk_is_save("ok = x == lab.promote()"));
+    assert_false(journal_chunk_is_save("print(lab.promote())"));
+    assert_false(journal_chunk_is_save("id = lab.promote()\nprint(id)"));
 }
 
 static void test_errors_name_the_path(void **state) {
