@@ -280,7 +280,7 @@ static int l_kfold(lua_State *L) {
     return 1;
 }
 
-static const char *const cv_options[] = {"k", "target", "metrics", "seed", "shuffle", "stratify", NULL};
+static const char *const cv_options[] = {"k", "target", "features", "metrics", "seed", "shuffle", "stratify", NULL};
 
 /* The folds frame: fold, n_test, then one number column per metric (v is
  * row-major, nr x nc). */
@@ -297,8 +297,41 @@ static frame *score_frame(column *fold, column *ntest, const char *const *names,
     return f;
 }
 
-/* lab.cross_validate(model, df, {k=5, target=, metrics={...}, seed=0, shuffle=true, stratify=true})
- *   -> folds (fold, n_test, one column per metric), summary (metric, mean, std) */
+/* Field `field` of the options table at t: a name or a list of names, into
+ * a userdata array (left on the stack); NULL when the field is absent. */
+static const char **names_field(lua_State *L, int t, const char *field, int *count) {
+    *count = 0;
+    if (lua_getfield(L, t, field) == LUA_TNIL) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    int fi = lua_gettop(L);
+    const char **names;
+    if (lua_type(L, fi) == LUA_TSTRING) {
+        names = lua_newuserdatauv(L, sizeof *names, 0);
+        names[0] = lua_tostring(L, fi);
+        *count = 1;
+        return names;
+    }
+    if (!lua_istable(L, fi))
+        luaL_argerror(L, t, lua_pushfstring(L, "field '%s' must be a column name or a list of them", field));
+    lua_Integer n = luaL_len(L, fi);
+    if (n < 1 || n > 1000000)
+        luaL_argerror(L, t, lua_pushfstring(L, "field '%s' must list at least one column", field));
+    names = lua_newuserdatauv(L, (size_t)n * sizeof *names, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_geti(L, fi, i) != LUA_TSTRING)
+            luaL_argerror(L, t, lua_pushfstring(L, "field '%s': item %d must be a column name, got %s", field, (int)i,
+                                                luaL_typename(L, -1)));
+        names[i - 1] = lua_tostring(L, -1); /* the list holds it */
+        lua_pop(L, 1);
+    }
+    *count = (int)n;
+    return names;
+}
+
+/* lab.cross_validate(model, df, {k=5, target=, features={...}, metrics={...}, seed=0, shuffle=true,
+ *   stratify=true}) -> folds (fold, n_test, one column per metric), summary (metric, mean, std) */
 static int l_cross_validate(lua_State *L) {
     model *m = lab_testmodel(L, 1);
     if (!m) return luaL_typeerror(L, 1, "model or pipeline");
@@ -311,6 +344,8 @@ static int l_cross_validate(lua_State *L) {
     int k = lab_optint_field(L, 3, "k", 5), shuffle = lab_optbool_field(L, 3, "shuffle", 1);
     int stratify = lab_optbool_field(L, 3, "stratify", 1);
     uint64_t seed = seed_field(L, 3);
+    int nfeat;
+    const char **features = names_field(L, 3, "features", &nfeat);
     const char *defaults_c[] = {"accuracy"}, *defaults_r[] = {"rmse", "mae", "r2"};
     const char **metrics;
     int nmetric;
@@ -344,8 +379,8 @@ static int l_cross_validate(lua_State *L) {
     double *scores = lua_newuserdatauv(L, (size_t)k * (size_t)nmetric * sizeof *scores, 0);
     size_t *ntest = lua_newuserdatauv(L, (size_t)k * sizeof *ntest, 0);
     lab_err e;
-    if (cross_validate(m, f, target, metrics, nmetric, k, seed, shuffle, stratify, scores, ntest, &e) < 0)
-        return lab_raise(L, &e);
+    int rc = cross_validate(m, f, target, features, nfeat, metrics, nmetric, k, seed, shuffle, stratify, scores, ntest, &e);
+    if (rc < 0) return lab_raise(L, &e);
     column *fc = col_new(COL_INTEGER, (size_t)k, NULL);
     for (int q = 0; q < k; q++) fc->i64[q] = q + 1;
     column *nt = col_new(COL_INTEGER, (size_t)k, NULL);

@@ -179,6 +179,38 @@ size_t col_na_count(const column *c) {
     return na;
 }
 
+size_t col_first_missing(const column *c) {
+    size_t n = c->n, na = SIZE_MAX, i = 0;
+    if (c->valid) {
+        size_t byte = 0;
+        while (byte < n / 8 && c->valid[byte] == 0xff) byte++;
+        for (i = byte * 8; i < n; i++)
+            if (col_is_na(c, i)) {
+                na = i;
+                break;
+            }
+    }
+    if (c->type != COL_NUMBER) return na;
+    /* NaN before the first NA: blocks of 64 compared two at a time (x != x
+     * only for NaN), without an early exit inside a block */
+    typedef double pair __attribute__((vector_size(16)));
+    typedef long long pair_mask __attribute__((vector_size(16)));
+    const double *x = c->f64;
+    size_t end = na < n ? na : n;
+    for (i = 0; i + 64 <= end; i += 64) {
+        pair_mask any = {0, 0};
+        for (int l = 0; l < 64; l += 2) {
+            pair v;
+            memcpy(&v, x + i + l, sizeof v);
+            any |= v != v;
+        }
+        if (any[0] | any[1]) break;
+    }
+    for (; i < end; i++)
+        if (isnan(x[i])) return i;
+    return na;
+}
+
 double col_as_double(const column *c, size_t i) {
     if (col_is_na(c, i)) return NAN;
     switch (c->type) {

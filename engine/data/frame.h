@@ -94,6 +94,10 @@ static inline int col_is_na(const column *c, size_t i) {
 void col_set_na(column *c, size_t i);
 void col_set_valid(column *c, size_t i);
 size_t col_na_count(const column *c);
+/* The first row that is NA, or NaN in a number column; SIZE_MAX when none
+ * is (a scan of the bitmap's bytes and of the numbers in blocks: fast on the
+ * complete columns that models take). */
+size_t col_first_missing(const column *c);
 /* The value as a double (number, integer, boolean); NAN for NA and strings. */
 double col_as_double(const column *c, size_t i);
 /* The text of row i of a string column, NULL for NA. */

@@ -10,19 +10,19 @@
  * training scores are updated from the rows each leaf holds, without walking
  * the tree; validation rows walk it on their bin codes. gbm grows its own
  * trees (below) rather than tree.c's, for speed: two threads share the
- * features of every histogram, and the loss and gradients of each round by
- * halves of the rows. Early stopping (on by default above 10,000 rows, as
- * scikit-learn's 'auto') holds out validation_fraction of the rows (by class
- * for classifiers) and stops when the validation loss has not improved by
- * more than tol on the best of the n_iter_no_change rounds before.
+ * features of every histogram, and by halves of the rows the split of a large
+ * node and the gradients of each round (the loss itself only when a callback
+ * or the last round needs it). Early stopping (on by default above 10,000
+ * rows, as scikit-learn's 'auto') holds out validation_fraction of the rows
+ * (by class for classifiers) and stops when the validation loss has not
+ * improved by more than tol on the best of the n_iter_no_change rounds
+ * before.
  *
  * Tensors: "nodes", "roots" (tree t adds to score t mod K'), "baseline" (K'
  * x 1, the scores before the first round) and "importance" (split gains,
  * normalised). Figures: n_iter, train_loss, val_loss; per round "loss" (and
  * "val_loss") through the fit callback. */
 #include <math.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +32,7 @@
 #include "kinds.h"
 #include "tree.h"
 #include "../util/rng.h"
+#include "../util/team.h"
 
 static const model_param_spec params[] = {
     {"learning_rate", MODEL_P_NUMBER, 0.1, NULL, 0, 1e6, 1, NULL, "shrinkage of every leaf value"},
@@ -49,11 +50,33 @@ static const model_param_spec params[] = {
     {"seed", MODEL_P_INTEGER, 0, NULL, 0, 9007199254740992.0, 0, NULL, "seed of the validation split"},
 };
 
-/* A row's gradient and hessian, side by side (one load in the histogram
- * loops). Doubles: in floats the trees came out a little worse on small data. */
+/* A row's gradient and hessian, side by side (16 bytes: the gather that
+ * picks a node's rows from them at random reads half the memory of a wider
+ * record). Doubles: in floats the trees came out a little worse on small
+ * data. */
 typedef struct gpair {
     double g, h;
 } gpair;
+
+/* A histogram bin: the sums of gradients, hessians and rows as one vector of
+ * four doubles (the fourth is 0); and a row as gathered for a node, {g, h, 1,
+ * 0}. Filing a row into a bin is then one vector add where separate fields
+ * took three read-modify-writes (built once per row in the gather, not once
+ * per feature). Counts are exact in a double. The alignment is malloc's, not
+ * the vector's. */
+typedef double gvec __attribute__((vector_size(32), aligned(16)));
+#define GV_G 0
+#define GV_H 1
+#define GV_C 2
+
+/* The histogram loops are built for wider vectors too where GCC can pick
+ * them at run time; every lane holds its own sum, so the results are the
+ * same on all of them. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define HOT __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define HOT
+#endif
 
 /* ---- losses ------------------------------------------------------------------------- */
 
@@ -63,10 +86,11 @@ typedef struct gb_loss {
 } gb_loss;
 
 /* The summed loss of rows [i0, i1) of raw scores R (n x K, column-major)
- * against y / cls, and (G not NULL) the gradients G and hessians H (n x K)
- * of those rows at R: GH (n x K). */
+ * against y / cls (0 unless want: its logarithms cost as much as the
+ * gradients), and (GH not NULL) the gradients and hessians of those rows at
+ * R into GH (n x K). */
 static double loss_rows(const gb_loss *L, const double *R, size_t n, size_t i0, size_t i1, const double *y,
-                        const int *cls, gpair *GH) {
+                        const int *cls, gpair *GH, int want) {
     double s = 0;
     if (!L->clf) {
         for (size_t i = i0; i < i1; i++) {
@@ -76,7 +100,7 @@ static double loss_rows(const gb_loss *L, const double *R, size_t n, size_t i0, 
     } else if (L->K == 1) {
         for (size_t i = i0; i < i1; i++) {
             double z = R[i], ez = exp(-fabs(z));
-            s += (z > 0 ? z : 0) + (ez > 1e-4 ? log(1 + ez) : log1p(ez)) - (cls[i] == 1 ? z : 0);
+            if (want) s += (z > 0 ? z : 0) + (ez > 1e-4 ? log(1 + ez) : log1p(ez)) - (cls[i] == 1 ? z : 0);
             if (GH) {
                 double pr = z >= 0 ? 1 / (1 + ez) : ez / (1 + ez);
                 GH[i] = (gpair){pr - (cls[i] == 1), pr * (1 - pr)};
@@ -89,7 +113,7 @@ static double loss_rows(const gb_loss *L, const double *R, size_t n, size_t i0, 
             double mx = -INFINITY, sum = 0;
             for (int k = 0; k < K; k++) mx = fmax(mx, R[(size_t)k * n + i]);
             for (int k = 0; k < K; k++) sum += ex[k] = exp(R[(size_t)k * n + i] - mx);
-            s += mx + log(sum) - R[(size_t)cls[i] * n + i];
+            if (want) s += mx + log(sum) - R[(size_t)cls[i] * n + i];
             if (GH)
                 for (int k = 0; k < K; k++) {
                     double pr = ex[k] / sum;
@@ -102,7 +126,7 @@ static double loss_rows(const gb_loss *L, const double *R, size_t n, size_t i0, 
 
 /* Mean loss of raw scores R (n x K, column-major) against y / cls. */
 static double loss_of(const gb_loss *L, const double *R, size_t n, const double *y, const int *cls) {
-    return n ? loss_rows(L, R, n, 0, n, y, cls, NULL) / (double)n : 0;
+    return n ? loss_rows(L, R, n, 0, n, y, cls, NULL, 1) / (double)n : 0;
 }
 
 /* ---- growing one tree ------------------------------------------------------------------ */
@@ -113,11 +137,6 @@ static double loss_of(const gb_loss *L, const double *R, size_t n, const double 
  * features (not the rows) shared between two threads, each building and
  * scanning its own features' histograms; a split is kept over an earlier one
  * only when strictly better, so the tree is the same whatever the timing. */
-
-typedef struct hbin {
-    double g, h;
-    uint32_t c, pad;
-} hbin;
 
 typedef struct gsplit {
     int feat, bin;
@@ -130,90 +149,8 @@ typedef struct gnode {
     uint32_t start, cnt;
     double G, H;
     gsplit best;
-    hbin *hist;
+    gvec *hist; /* p x TREE_MAXB bins */
 } gnode;
-
-/* Two threads: the caller and one worker, running fn(arg, part) for part 0
- * and 1 at once. Each side spins a little before sleeping, since a job
- * follows the last one within microseconds while a tree grows, yielding the
- * core now and then in case the other side waits for it. */
-#define TEAM_SPIN 20000
-
-typedef struct team {
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t go, done;
-    atomic_uint gen, finished;
-    atomic_int quit;
-    int alive;
-    void (*fn)(void *, int);
-    void *arg;
-} team;
-
-static void *team_worker(void *arg) {
-    team *t = arg;
-    unsigned seen = 0;
-    for (;;) {
-        for (int i = 0; i < TEAM_SPIN && atomic_load(&t->gen) == seen && !atomic_load(&t->quit); i++)
-            if (i % 64 == 63) sched_yield();
-        pthread_mutex_lock(&t->mu);
-        while (atomic_load(&t->gen) == seen && !atomic_load(&t->quit)) pthread_cond_wait(&t->go, &t->mu);
-        pthread_mutex_unlock(&t->mu);
-        if (atomic_load(&t->quit)) break;
-        seen = atomic_load(&t->gen);
-        t->fn(t->arg, 1);
-        pthread_mutex_lock(&t->mu);
-        atomic_store(&t->finished, seen);
-        pthread_cond_signal(&t->done);
-        pthread_mutex_unlock(&t->mu);
-    }
-    return NULL;
-}
-
-static void team_start(team *t) {
-    memset(t, 0, sizeof *t);
-    atomic_init(&t->gen, 0);
-    atomic_init(&t->finished, 0);
-    atomic_init(&t->quit, 0);
-    pthread_mutex_init(&t->mu, NULL);
-    pthread_cond_init(&t->go, NULL);
-    pthread_cond_init(&t->done, NULL);
-    t->alive = pthread_create(&t->th, NULL, team_worker, t) == 0;
-}
-
-static void team_run(team *t, void (*fn)(void *, int), void *arg) {
-    if (!t->alive) {
-        fn(arg, 0);
-        fn(arg, 1);
-        return;
-    }
-    t->fn = fn;
-    t->arg = arg;
-    pthread_mutex_lock(&t->mu);
-    unsigned g = atomic_load(&t->gen) + 1;
-    atomic_store(&t->gen, g);
-    pthread_cond_signal(&t->go);
-    pthread_mutex_unlock(&t->mu);
-    fn(arg, 0);
-    for (int i = 0; i < TEAM_SPIN && atomic_load(&t->finished) != g; i++)
-        if (i % 64 == 63) sched_yield();
-    pthread_mutex_lock(&t->mu);
-    while (atomic_load(&t->finished) != g) pthread_cond_wait(&t->done, &t->mu);
-    pthread_mutex_unlock(&t->mu);
-}
-
-static void team_stop(team *t) {
-    if (t->alive) {
-        pthread_mutex_lock(&t->mu);
-        atomic_store(&t->quit, 1);
-        pthread_cond_signal(&t->go);
-        pthread_mutex_unlock(&t->mu);
-        pthread_join(t->th, NULL);
-    }
-    pthread_mutex_destroy(&t->mu);
-    pthread_cond_destroy(&t->go);
-    pthread_cond_destroy(&t->done);
-}
 
 typedef struct loss_job {
     const gb_loss *L;
@@ -221,38 +158,40 @@ typedef struct loss_job {
     const int *cls;
     size_t n;
     gpair *GH;
+    int want;
     double part[2];
 } loss_job;
 
 static void loss_part(void *arg, int part) {
     loss_job *J = arg;
     size_t mid = J->n / 2;
-    J->part[part] = loss_rows(J->L, J->R, J->n, part ? mid : 0, part ? J->n : mid, J->y, J->cls, J->GH);
+    J->part[part] = loss_rows(J->L, J->R, J->n, part ? mid : 0, part ? J->n : mid, J->y, J->cls, J->GH, J->want);
 }
 
-/* The mean loss at R and (G not NULL) the gradients and hessians there, on
- * both threads for many rows (each on a fixed half: the same sums always). */
+/* The mean loss at R (NAN unless want) and (GH not NULL) the gradients and
+ * hessians there, on both threads for many rows (each on a fixed half: the
+ * same sums always). */
 static double loss_grad(team *tm, const gb_loss *L, const double *R, size_t n, const double *y, const int *cls,
-                        gpair *GH) {
-    loss_job J = {L, R, y, cls, n, GH, {0, 0}};
+                        gpair *GH, int want) {
+    loss_job J = {L, R, y, cls, n, GH, want, {0, 0}};
     if (n >= 8192) team_run(tm, loss_part, &J);
     else {
         loss_part(&J, 0);
         loss_part(&J, 1);
     }
-    return n ? (J.part[0] + J.part[1]) / (double)n : 0;
+    return !want ? NAN : n ? (J.part[0] + J.part[1]) / (double)n : 0;
 }
 
 typedef struct grower {
-    int p, max_depth, max_leaves, const_hess;
+    int p, max_depth, max_leaves;
     uint32_t n;         /* training rows */
     const uint8_t *cm;  /* p x n column-major codes */
     const tree_bins *bins;
     const gpair *GH;    /* this tree's gradients and hessians */
     uint32_t *rows, *tmp;
-    gpair *og;          /* those of the node being built, in its row order */
+    gvec *og;           /* those of the node being built as bin vectors, in its row order */
     double min_leaf, l2, min_hess;
-    hbin **pool, **all; /* free histograms; every one allocated */
+    gvec **pool, **all; /* free histograms; every one allocated */
     int npool, nall;
     team *tm;
     tree_nodes *out;
@@ -260,160 +199,122 @@ typedef struct grower {
     /* the job both threads share */
     gnode *build, *sub, *scan[2];
     int nscan;
-    atomic_int next;  /* the next pair of features to take */
+    atomic_int next;  /* the first of the next four features to take */
     gsplit *fbest[2]; /* p each: the best split of each feature, per scanned node */
 } grower;
 
-static hbin *hist_take(grower *g) {
+static gvec *hist_take(grower *g) {
     if (g->npool) return g->pool[--g->npool];
-    hbin *h = xmalloc((size_t)g->p * TREE_MAXB * sizeof *h);
+    gvec *h = xmalloc((size_t)g->p * TREE_MAXB * sizeof *h);
     g->all = xrealloc(g->all, (size_t)(g->nall + 1) * sizeof *g->all);
     g->pool = xrealloc(g->pool, (size_t)(g->nall + 1) * sizeof *g->pool);
     g->all[g->nall++] = h;
     return h;
 }
 
-static void hist_give(grower *g, hbin *h) { g->pool[g->npool++] = h; }
+static void hist_give(grower *g, gvec *h) { g->pool[g->npool++] = h; }
 
-/* Histograms of features [f0, f1) of node nd over its rows. */
-static void hist_build(const grower *g, const gnode *nd, int f0, int f1) {
+/* Histograms of features [f0, f1) of node nd over its rows (gradients in
+ * g->og), four features a pass: the rows and gradients are read once for
+ * the four. */
+HOT static void hist_build(const grower *g, const gnode *nd, int f0, int f1) {
     const uint32_t *rows = g->rows + nd->start;
     uint32_t n = nd->cnt;
-    int whole = n == g->n; /* the root: rows in order, gradients not gathered */
-    const gpair *gh = whole ? g->GH : g->og;
+    int whole = n == g->n; /* the root: rows in order */
+    const gvec *gh = g->og;
     int f = f0;
-    if (!g->const_hess)
-        for (; f + 1 < f1; f += 2) { /* two features a pass: the rows and gradients are read once */
-            hbin *h = nd->hist + (size_t)f * TREE_MAXB, *h2 = h + TREE_MAXB;
-            memset(h, 0, (size_t)g->bins->nbins[f] * sizeof *h);
-            memset(h2, 0, (size_t)g->bins->nbins[f + 1] * sizeof *h2);
-            const uint8_t *col = g->cm + (size_t)f * g->n, *col2 = col + g->n;
-            if (whole)
-                for (uint32_t i = 0; i < n; i++) {
-                    hbin *b = h + col[i], *b2 = h2 + col2[i];
-                    double gi = gh[i].g, hi = gh[i].h;
-                    b->g += gi;
-                    b->h += hi;
-                    b->c++;
-                    b2->g += gi;
-                    b2->h += hi;
-                    b2->c++;
-                }
-            else
-                for (uint32_t i = 0; i < n; i++) {
-                    uint32_t r = rows[i];
-                    hbin *b = h + col[r], *b2 = h2 + col2[r];
-                    double gi = gh[i].g, hi = gh[i].h;
-                    b->g += gi;
-                    b->h += hi;
-                    b->c++;
-                    b2->g += gi;
-                    b2->h += hi;
-                    b2->c++;
-                }
-        }
+    for (; f + 4 <= f1; f += 4) {
+        gvec *h0 = nd->hist + (size_t)f * TREE_MAXB, *h1 = h0 + TREE_MAXB, *h2 = h1 + TREE_MAXB, *h3 = h2 + TREE_MAXB;
+        const uint8_t *c0 = g->cm + (size_t)f * g->n, *c1 = c0 + g->n, *c2 = c1 + g->n, *c3 = c2 + g->n;
+        for (int q = 0; q < 4; q++) memset(h0 + q * TREE_MAXB, 0, (size_t)g->bins->nbins[f + q] * sizeof *h0);
+        if (whole)
+            for (uint32_t i = 0; i < n; i++) {
+                gvec v = gh[i];
+                h0[c0[i]] += v;
+                h1[c1[i]] += v;
+                h2[c2[i]] += v;
+                h3[c3[i]] += v;
+            }
+        else
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t r = rows[i];
+                gvec v = gh[i];
+                h0[c0[r]] += v;
+                h1[c1[r]] += v;
+                h2[c2[r]] += v;
+                h3[c3[r]] += v;
+            }
+    }
     for (; f < f1; f++) {
-        hbin *h = nd->hist + (size_t)f * TREE_MAXB;
-        int nb = g->bins->nbins[f];
-        memset(h, 0, (size_t)nb * sizeof *h);
+        gvec *h = nd->hist + (size_t)f * TREE_MAXB;
         const uint8_t *col = g->cm + (size_t)f * g->n;
-        if (g->const_hess) { /* the hessians are all 1: their sums are the counts */
-            if (whole)
-                for (uint32_t i = 0; i < n; i++) {
-                    hbin *b = h + col[i];
-                    b->g += gh[i].g;
-                    b->c++;
-                }
-            else
-                for (uint32_t i = 0; i < n; i++) {
-                    hbin *b = h + col[rows[i]];
-                    b->g += gh[i].g;
-                    b->c++;
-                }
-            for (int b = 0; b < nb; b++) h[b].h = (double)h[b].c;
-        } else if (whole) {
-            for (uint32_t i = 0; i < n; i++) {
-                hbin *b = h + col[i];
-                b->g += gh[i].g;
-                b->h += gh[i].h;
-                b->c++;
-            }
-        } else {
-            for (uint32_t i = 0; i < n; i++) {
-                hbin *b = h + col[rows[i]];
-                b->g += gh[i].g;
-                b->h += gh[i].h;
-                b->c++;
-            }
-        }
+        memset(h, 0, (size_t)g->bins->nbins[f] * sizeof *h);
+        if (whole)
+            for (uint32_t i = 0; i < n; i++) h[col[i]] += gh[i];
+        else
+            for (uint32_t i = 0; i < n; i++) h[col[rows[i]]] += gh[i];
     }
 }
 
-/* The best split of nd over features [f0, f1) into *s (feat -1: none): the
- * first of the highest gains. In three passes per feature, the second (the
- * divisions) over a fixed length that the compiler can vectorise. */
-static void hist_scan(const grower *g, const gnode *nd, int f0, int f1, gsplit *s) {
-    double l2 = g->l2, base = nd->G * nd->G / (nd->H + l2);
-    double LG[TREE_MAXB], LH[TREE_MAXB], gain[TREE_MAXB];
-    uint32_t LC[TREE_MAXB];
-    unsigned char ok[TREE_MAXB];
+/* The best split of nd on feature f into *s (feat -1: none): the first of
+ * the highest gains. In three passes, the second (the gains, every
+ * condition folded in as -inf) over a fixed length that vectorises. */
+HOT static void hist_scan(const grower *g, const gnode *nd, int f, gsplit *s) {
+    double l2 = g->l2, base = nd->G * nd->G / (nd->H + l2), cnt = nd->cnt;
+    double min_leaf = g->min_leaf, min_hess = g->min_hess;
+    double LG[TREE_MAXB], LH[TREE_MAXB], LC[TREE_MAXB], gain[TREE_MAXB];
+    const gvec *h = nd->hist + (size_t)f * TREE_MAXB;
+    int nb = g->bins->nbins[f];
+    /* left sums after each bin; a split after an empty bin is the one before
+     * it, and none is after the last bin: count 0 marks them */
+    gvec acc = {0, 0, 0, 0};
+    for (int b = 0; b < TREE_MAXB; b++) {
+        int use = b + 1 < nb && h[b][GV_C] != 0;
+        if (use) acc += h[b];
+        LG[b] = acc[GV_G];
+        LH[b] = acc[GV_H];
+        LC[b] = use ? acc[GV_C] : 0;
+    }
+    for (int b = 0; b < TREE_MAXB; b++) {
+        double rg = nd->G - LG[b], rh = nd->H - LH[b], rc = cnt - LC[b];
+        double v = LG[b] * LG[b] / (LH[b] + l2) + rg * rg / (rh + l2) - base;
+        int ok = (LC[b] >= min_leaf) & (rc >= min_leaf) & (LH[b] >= min_hess) & (rh >= min_hess);
+        gain[b] = ok ? v : -INFINITY;
+    }
+    double best = 1e-12 * fabs(base) + 1e-300;
+    int bb = -1;
+    for (int b = 0; b < TREE_MAXB; b++)
+        if (gain[b] > best) {
+            best = gain[b];
+            bb = b;
+        }
     s->feat = -1;
-    s->gain = 1e-12 * fabs(base) + 1e-300;
+    if (bb >= 0) *s = (gsplit){f, bb, best, LG[bb], LH[bb], (uint32_t)LC[bb]};
+}
+
+/* The larger child's histograms of features [f0, f1): its parent's (which
+ * it holds) less the smaller child's. */
+HOT static void hist_sub(const grower *g, int f0, int f1) {
     for (int f = f0; f < f1; f++) {
-        const hbin *h = nd->hist + (size_t)f * TREE_MAXB;
-        int nb = g->bins->nbins[f];
-        double lg = 0, lh = 0;
-        uint32_t lc = 0;
-        /* left sums after each bin; a split after an empty bin is the one before it */
-        for (int b = 0; b < TREE_MAXB; b++) {
-            int use = b + 1 < nb && h[b].c != 0;
-            if (use) {
-                lg += h[b].g;
-                lh += h[b].h;
-                lc += h[b].c;
-            }
-            LG[b] = lg;
-            LH[b] = lh;
-            LC[b] = lc;
-            ok[b] = (unsigned char)use;
-        }
-        for (int b = 0; b < TREE_MAXB; b++) {
-            double rg = nd->G - LG[b], rh = nd->H - LH[b];
-            gain[b] = LG[b] * LG[b] / (LH[b] + l2) + rg * rg / (rh + l2) - base;
-        }
-        for (int b = 0; b + 1 < nb; b++) {
-            if (!ok[b] || LC[b] >= nd->cnt) continue;
-            double rh = nd->H - LH[b];
-            if ((double)LC[b] < g->min_leaf || (double)(nd->cnt - LC[b]) < g->min_leaf || LH[b] < g->min_hess ||
-                rh < g->min_hess)
-                continue;
-            if (gain[b] > s->gain) *s = (gsplit){f, b, gain[b], LG[b], LH[b], LC[b]};
-        }
+        gvec *big = g->sub->hist + (size_t)f * TREE_MAXB;
+        const gvec *sm = g->build->hist + (size_t)f * TREE_MAXB;
+        for (int b = 0, nb = g->bins->nbins[f]; b < nb; b++) big[b] -= sm[b];
     }
 }
 
-/* One thread's share of the job: take pairs of features until none is left;
+/* One thread's share of the job: take four features at a time until none is left;
  * build, subtract and scan each. What a feature yields does not depend on
  * the thread that takes it. */
 static void grow_part(void *arg, int part) {
     grower *g = arg;
     (void)part;
     for (;;) {
-        int f0 = atomic_fetch_add(&g->next, 2), f1 = f0 + 2 < g->p ? f0 + 2 : g->p;
+        int f0 = atomic_fetch_add(&g->next, 4), f1 = f0 + 4 < g->p ? f0 + 4 : g->p;
         if (f0 >= g->p) break;
         if (g->build) hist_build(g, g->build, f0, f1);
-        if (g->sub)
-            for (int f = f0; f < f1; f++) {
-                hbin *big = g->sub->hist + (size_t)f * TREE_MAXB;
-                const hbin *sm = g->build->hist + (size_t)f * TREE_MAXB;
-                for (int b = 0, nb = g->bins->nbins[f]; b < nb; b++) {
-                    big[b].g -= sm[b].g;
-                    big[b].h -= sm[b].h;
-                    big[b].c -= sm[b].c;
-                }
-            }
+        if (g->sub) hist_sub(g, f0, f1);
         for (int k = 0; k < g->nscan; k++)
-            for (int f = f0; f < f1; f++) hist_scan(g, g->scan[k], f, f + 1, &g->fbest[k][f]);
+            for (int f = f0; f < f1; f++) hist_scan(g, g->scan[k], f, &g->fbest[k][f]);
     }
 }
 
@@ -462,10 +363,77 @@ static int can_split(const grower *g, const gnode *nd) {
     return nd->cnt >= 2 && (double)nd->cnt >= 2 * g->min_leaf;
 }
 
+/* Splitting a node: its rows partitioned stably by the split (left, then
+ * right), the smaller child's gradients gathered into its row order. Large
+ * nodes do both on two threads: each partitions half of the rows (the left
+ * ones in place, the right ones into tmp) and the halves are joined, then
+ * each gathers half of the rows; the result is the one-thread result. */
+#define SPLIT_THREADS 8192 /* rows from which a split uses both threads */
+
+typedef struct split_job {
+    grower *g;
+    uint32_t *rows; /* the node's rows */
+    uint32_t n, mid;
+    const uint8_t *col;
+    int bin;
+    uint32_t nl[2], nr[2];
+} split_job;
+
+/* Rows [a, b) of the job: the left ones to rows + a, the right ones to tmp + a. */
+static void split_part(void *arg, int part) {
+    split_job *J = arg;
+    uint32_t a = part ? J->mid : 0, b = part ? J->n : J->mid, nl = 0, nr = 0;
+    uint32_t *rows = J->rows + a, *tmp = J->g->tmp + a;
+    const uint8_t *col = J->col;
+    for (uint32_t i = 0; i < b - a; i++) { /* without branches: rows[nl] is never ahead of rows[i] */
+        uint32_t r = rows[i], left = col[r] <= J->bin;
+        rows[nl] = r;
+        tmp[nr] = r;
+        nl += left;
+        nr += 1 - left;
+    }
+    J->nl[part] = nl;
+    J->nr[part] = nr;
+}
+
+/* Partition the rows of nd by split s; returns the count of left rows. */
+static uint32_t partition_node(grower *g, const gnode *nd, const gsplit *s) {
+    split_job J = {g, g->rows + nd->start, nd->cnt, nd->cnt, g->cm + (size_t)s->feat * g->n, s->bin, {0, 0}, {0, 0}};
+    if (nd->cnt >= SPLIT_THREADS) {
+        J.mid = nd->cnt / 2;
+        team_run(g->tm, split_part, &J);
+    } else {
+        split_part(&J, 0);
+    }
+    uint32_t *rows = J.rows, nl = J.nl[0] + J.nl[1];
+    memmove(rows + J.nl[0], rows + J.mid, J.nl[1] * sizeof *rows);
+    memcpy(rows + nl, g->tmp, J.nr[0] * sizeof *rows);
+    memcpy(rows + nl + J.nr[0], g->tmp + J.mid, J.nr[1] * sizeof *rows);
+    return nl;
+}
+
+typedef struct gather_job {
+    grower *g;
+    const uint32_t *rows;
+    uint32_t n;
+} gather_job;
+
+static void gather_part(void *arg, int part) {
+    gather_job *J = arg;
+    uint32_t mid = J->n / 2, a = part ? mid : 0, b = part ? J->n : mid;
+    for (uint32_t i = a; i < b; i++) {
+        const gpair *q = &J->g->GH[J->rows[i]];
+        J->g->og[i] = (gvec){q->g, q->h, 1, 0};
+    }
+}
+
 static void gather(grower *g, const gnode *nd) {
-    const uint32_t *rows = g->rows + nd->start;
-    if (nd->cnt == g->n) return;
-    for (uint32_t i = 0; i < nd->cnt; i++) g->og[i] = g->GH[rows[i]];
+    gather_job J = {g, g->rows + nd->start, nd->cnt};
+    if (nd->cnt >= SPLIT_THREADS) team_run(g->tm, gather_part, &J);
+    else {
+        gather_part(&J, 0);
+        gather_part(&J, 1);
+    }
 }
 
 /* Grow one tree on g->GH into g->out (zeroed): best-first up to
@@ -484,6 +452,7 @@ static void grow_tree(grower *g) {
     }
     root.hist = hist_take(g);
     root.best.feat = -1;
+    gather(g, &root);
     g->build = &root;
     g->sub = NULL;
     g->nscan = can_split(g, &root);
@@ -508,17 +477,7 @@ static void grow_tree(grower *g) {
         gnode nd = open[pick];
         open[pick] = open[--nopen];
         gsplit *s = &nd.best;
-        /* partition the rows, stably */
-        uint32_t *rows = g->rows + nd.start, nl = 0, nr = 0;
-        const uint8_t *col = g->cm + (size_t)s->feat * g->n;
-        for (uint32_t i = 0; i < nd.cnt; i++) { /* without branches: rows[nl] is never ahead of rows[i] */
-            uint32_t r = rows[i], left = col[r] <= s->bin;
-            rows[nl] = r;
-            g->tmp[nr] = r;
-            nl += left;
-            nr += 1 - left;
-        }
-        memcpy(rows + nl, g->tmp, nr * sizeof *rows);
+        uint32_t nl = partition_node(g, &nd, s), nr = nd.cnt - nl;
         t->feat[nd.id] = s->feat;
         t->bin[nd.id] = s->bin;
         t->thr[nd.id] = g->bins->thr[(size_t)s->feat * TREE_MAXB + (size_t)s->bin];
@@ -576,7 +535,7 @@ static void grow_tree(grower *g) {
 
 /* Rows of X picked by idx[0..n) as a new matrix. */
 static model_matrix take_rows(const model_matrix *X, const size_t *idx, size_t n) {
-    model_matrix S = {n, X->p, xmalloc_big((n ? n : 1) * (size_t)X->p * sizeof(double))};
+    model_matrix S = {n, X->p, xmalloc_big((n ? n : 1) * (size_t)X->p * sizeof(double)), NULL};
     for (int j = 0; j < X->p; j++) {
         const double *src = X->x + (size_t)j * X->n;
         double *dst = S.x + (size_t)j * n;
@@ -699,7 +658,8 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
         for (size_t i = 0; i < nt; i++) R[(size_t)k * nt + i] = base[k];
         for (size_t i = 0; i < nv; i++) Rv[(size_t)k * nv + i] = base[k];
     }
-    gpair *GH = xmalloc(nt * (size_t)K * sizeof *GH), *og = xmalloc(nt * sizeof *og);
+    gpair *GH = xmalloc(nt * (size_t)K * sizeof *GH);
+    gvec *og = xmalloc(nt * sizeof *og);
     uint32_t *rows = xmalloc(nt * sizeof *rows), *rtmp = xmalloc(nt * sizeof *rtmp);
     double *imp = xcalloc((size_t)p, sizeof *imp);
     size_t ntree = 0, cap = 0;
@@ -712,7 +672,6 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
     g.p = p;
     g.max_depth = (int)model_param_num(m, "max_depth");
     g.max_leaves = max_leaves;
-    g.const_hess = !clf;
     g.n = (uint32_t)nt;
     g.cm = codes;
     g.bins = &bins;
@@ -727,7 +686,10 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
     g.fbest[0] = xmalloc((size_t)p * sizeof *g.fbest[0]);
     g.fbest[1] = xmalloc((size_t)p * sizeof *g.fbest[1]);
     int it = 0;
-    double train_loss = loss_grad(&tm, &L, R, nt, yt, ct, GH), val_loss = NAN;
+    /* the training loss only where somebody sees it: every round with a
+     * callback, else after the last */
+    int reports = d->hooks && d->hooks->figure;
+    double train_loss = loss_grad(&tm, &L, R, nt, yt, ct, GH, 0), val_loss = NAN;
     while (it < max_iter) {
         if (lab_interrupt) {
             lab_fail(e, "fit: interrupted");
@@ -754,8 +716,8 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
         }
         it++;
         /* the loss after this round, and the gradients for the next */
-        train_loss = loss_grad(&tm, &L, R, nt, yt, ct, it < max_iter ? GH : NULL);
-        if (model_report(d, "loss", train_loss, it, e) < 0) goto done;
+        train_loss = loss_grad(&tm, &L, R, nt, yt, ct, it < max_iter ? GH : NULL, reports || it == max_iter);
+        if (reports && model_report(d, "loss", train_loss, it, e) < 0) goto done;
         if (stop_early) {
             val_loss = loss_of(&L, Rv, nv, yv, cv);
             scores[it] = val_loss;
@@ -770,6 +732,7 @@ static int gbm_fit(model *m, const model_fit_data *d, lab_err *e) {
             if (!better) break;
         }
     }
+    if (isnan(train_loss)) train_loss = loss_grad(&tm, &L, R, nt, yt, ct, NULL, 1); /* stopped early */
     tree_nodes **tp = xmalloc(ntree * sizeof *tp);
     for (size_t t = 0; t < ntree; t++) tp[t] = &trees[t];
     tree_store(m, tp, ntree, 1);

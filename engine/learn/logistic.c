@@ -10,15 +10,22 @@
  *
  * (the intercept b is not penalised). It is minimised by L-BFGS from zero.
  * One evaluation of f and its gradient is one pass over the data in blocks
- * of rows: Z = X_blk W by dgemm, the losses and residuals R in place, then
- * G += X_blk' R by dgemm while the block is still in cache; large data is
- * split between two threads, each summing its own rows, and the two partial
- * sums are added in a fixed order, so results do not depend on timing.
+ * of rows: Z = X_blk W, the losses and residuals R in place, then
+ * G += X_blk' R while the block is still in cache. The rows are cut into
+ * chunks of blocks that two threads (large data) take in turn; each chunk
+ * has its own sums, added in chunk order, so results depend neither on
+ * timing nor on the thread count, and a thread kept off its core by other
+ * work holds up at most the chunk it is on. With more classes the products
+ * are dgemm's. Two classes (W one column) take loops of our own instead,
+ * since for a single column OpenBLAS's dgemm spends most of its time packing
+ * the block: they read four columns a sweep and keep eight partial sums per
+ * column, added in a fixed order whatever the vector width, and they read
+ * the frame's own columns (model_fit's view, no copy of the data).
  *
  * Tensors: "coef" (p x K', K' = 1 for two classes, else the number of
  * classes) and "intercept" (K' x 1). */
 #include <math.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +33,7 @@
 #include "blas.h"
 #include "kinds.h"
 #include "lbfgs.h"
+#include "../util/team.h"
 
 static const model_param_spec params[] = {
     {"C", MODEL_P_NUMBER, 1, NULL, 0, INFINITY, 1, NULL,
@@ -36,7 +44,11 @@ static const model_param_spec params[] = {
 };
 
 #define BLOCK 1024            /* rows per block: 1024 x 50 doubles stay in L2 */
+#define LANES 8               /* partial sums per column in the binary loops */
+#define LOG_RUN 256           /* rows whose log(1 + e) are summed by one log (2^256 fits a double) */
 #define THREAD_WORK 2000000.0 /* n p K' above which two threads share a pass */
+#define CHUNK_ROWS 8192       /* rows per chunk, at least */
+#define MAX_CHUNKS 64         /* chunks, at most (else larger ones) */
 
 typedef struct problem {
     const model_matrix *X;
@@ -46,47 +58,117 @@ typedef struct problem {
     double lam; /* 1 / (C n) */
     long iter_reported;
     const model_fit_data *d;
+    team *tm;             /* the second thread, or NULL */
+    size_t chunk, nchunk; /* rows per chunk (a multiple of BLOCK), chunks */
+    double *sums;         /* nchunk x (nv + 1): a chunk's gradient sums (W part, b part), then its loss */
+    double *Z[2];         /* BLOCK x K scratch per thread */
 } problem;
 
-/* One thread's share: rows [r0, r1); loss sum and the gradient sum of the
- * data term (p K + K values, W part then b part) into G. */
-typedef struct share {
+/* One evaluation: the chunks go to whichever thread asks next; each chunk
+ * has its own sums, added in chunk order afterwards, so the result does not
+ * depend on which thread did what (nor on their number). */
+typedef struct eval_job {
     const problem *P;
     const double *v;
-    size_t r0, r1;
-    double loss;
-    double *G;
-    double *Z; /* BLOCK x K scratch */
-} share;
+    atomic_size_t next;
+} eval_job;
 
-/* log(1 + e^z) without overflow */
-static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
+/* The binary loops are built for wider vectors too where GCC can pick them
+ * at run time; the sums are taken in the same order on all of them. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define HOT __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define HOT
+#endif
 
-static void *pass(void *arg) {
-    share *s = arg;
-    const problem *P = s->P;
+/* Z[0..B) = b + X_blk w, X_blk rows [r0, r0 + B) of X: four columns a
+ * sweep over Z. */
+HOT static void block_scores(const model_matrix *X, size_t r0, int B, const double *restrict w, double b,
+                             double *restrict Z) {
+    int p = X->p, B8 = B / LANES * LANES, j = 0;
+    for (int i = 0; i < B; i++) Z[i] = b;
+    for (; j + 4 <= p; j += 4) {
+        const double *x0 = model_matrix_col(X, j) + r0, *x1 = model_matrix_col(X, j + 1) + r0;
+        const double *x2 = model_matrix_col(X, j + 2) + r0, *x3 = model_matrix_col(X, j + 3) + r0;
+        double w0 = w[j], w1 = w[j + 1], w2 = w[j + 2], w3 = w[j + 3];
+        for (int i = 0; i < B8; i += LANES)
+            for (int l = 0; l < LANES; l++)
+                Z[i + l] += (w0 * x0[i + l] + w1 * x1[i + l]) + (w2 * x2[i + l] + w3 * x3[i + l]);
+        for (int i = B8; i < B; i++) Z[i] += (w0 * x0[i] + w1 * x1[i]) + (w2 * x2[i] + w3 * x3[i]);
+    }
+    for (; j < p; j++) {
+        const double *x0 = model_matrix_col(X, j) + r0;
+        for (int i = 0; i < B; i++) Z[i] += w[j] * x0[i];
+    }
+}
+
+/* G[j] += sum_i x_j[i] R[i] over the block (as block_scores): per column
+ * LANES partial sums, then the rows past the last full lane group. */
+HOT static void block_grad(const model_matrix *X, size_t r0, int B, const double *restrict R, double *restrict G) {
+    int p = X->p, B8 = B / LANES * LANES, j = 0;
+    for (; j + 2 <= p; j += 2) {
+        const double *x0 = model_matrix_col(X, j) + r0, *x1 = model_matrix_col(X, j + 1) + r0;
+        double a0[LANES] = {0}, a1[LANES] = {0};
+        for (int i = 0; i < B8; i += LANES)
+            for (int l = 0; l < LANES; l++) {
+                a0[l] += x0[i + l] * R[i + l];
+                a1[l] += x1[i + l] * R[i + l];
+            }
+        double s0 = ((a0[0] + a0[1]) + (a0[2] + a0[3])) + ((a0[4] + a0[5]) + (a0[6] + a0[7]));
+        double s1 = ((a1[0] + a1[1]) + (a1[2] + a1[3])) + ((a1[4] + a1[5]) + (a1[6] + a1[7]));
+        for (int i = B8; i < B; i++) {
+            s0 += x0[i] * R[i];
+            s1 += x1[i] * R[i];
+        }
+        G[j] += s0;
+        G[j + 1] += s1;
+    }
+    for (; j < p; j++) {
+        const double *x0 = model_matrix_col(X, j) + r0;
+        double s0 = 0;
+        for (int i = 0; i < B; i++) s0 += x0[i] * R[i];
+        G[j] += s0;
+    }
+}
+
+/* Chunk c of the rows at v = [W, b]: its loss sum and the gradient sums of
+ * the data term into P->sums, with Z as scratch. */
+static void chunk_pass(const problem *P, const double *v, size_t c, double *Z) {
     const model_matrix *X = P->X;
     int p = X->p, K = P->K, N = (int)X->n;
-    const double *W = s->v, *b = s->v + (size_t)p * (size_t)K;
+    size_t nv = (size_t)p * (size_t)K + (size_t)K, first = c * P->chunk;
+    size_t last = first + P->chunk < X->n ? first + P->chunk : X->n;
+    const double *W = v, *b = v + (size_t)p * (size_t)K;
     double one = 1, zero = 0, loss = 0;
-    memset(s->G, 0, ((size_t)p * (size_t)K + (size_t)K) * sizeof *s->G);
-    double *gb = s->G + (size_t)p * (size_t)K;
-    for (size_t r0 = s->r0; r0 < s->r1; r0 += BLOCK) {
-        int B = (int)(s->r1 - r0 < BLOCK ? s->r1 - r0 : BLOCK);
-        const double *Xb = X->x + r0;
-        double *Z = s->Z; /* B x K, leading dimension B */
-        dgemm_("N", "N", &B, &K, &p, &one, Xb, &N, W, &p, &zero, Z, &B, 1, 1);
+    double *G = P->sums + c * (nv + 1), *gb = G + (size_t)p * (size_t)K;
+    memset(G, 0, nv * sizeof *G);
+    for (size_t r0 = first; r0 < last; r0 += BLOCK) {
+        int B = (int)(last - r0 < BLOCK ? last - r0 : BLOCK); /* Z: B x K, leading dimension B */
         const int *y = P->cls + r0;
         if (K == 1) {
-            for (int i = 0; i < B; i++) {
-                double z = Z[i] + b[0];
-                double t = y[i] == 1;
-                loss += softplus(z) - t * z;
-                double pr = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
-                Z[i] = pr - t;
-                gb[0] += Z[i];
+            block_scores(X, r0, B, W, b[0], Z);
+            /* loss_i = log(1 + e^z) - t z = max(z, 0) + log(1 + e) - t z with
+             * e = exp(-|z|), which gives the probability too. The logs of a
+             * run of LOG_RUN rows are summed as the log of their product
+             * (each factor 1 + e is in (1, 2]: no overflow), one log per run
+             * instead of one a row, with the same one rounding per factor. */
+            for (int i0 = 0; i0 < B; i0 += LOG_RUN) {
+                int i1 = i0 + LOG_RUN < B ? i0 + LOG_RUN : B;
+                double prod = 1;
+                for (int i = i0; i < i1; i++) {
+                    double z = Z[i], e = exp(-fabs(z)), t = y[i] == 1;
+                    prod *= 1 + e;
+                    loss += (z > 0 ? z : 0) - t * z;
+                    double pr = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+                    Z[i] = pr - t;
+                    gb[0] += Z[i];
+                }
+                loss += log(prod);
             }
+            block_grad(X, r0, B, Z, G);
         } else {
+            const double *Xb = X->x + r0; /* contiguous: logistic_fit sees to it */
+            dgemm_("N", "N", &B, &K, &p, &one, Xb, &N, W, &p, &zero, Z, &B, 1, 1);
             for (int i = 0; i < B; i++) {
                 double mx = -INFINITY;
                 for (int k = 0; k < K; k++) {
@@ -104,11 +186,15 @@ static void *pass(void *arg) {
                     gb[k] += *zk;
                 }
             }
+            dgemm_("T", "N", &p, &K, &B, &one, Xb, &N, Z, &B, &one, G, &p, 1, 1);
         }
-        dgemm_("T", "N", &p, &K, &B, &one, Xb, &N, Z, &B, &one, s->G, &p, 1, 1);
     }
-    s->loss = loss;
-    return NULL;
+    G[nv] = loss;
+}
+
+static void eval_part(void *arg, int t) {
+    eval_job *J = arg;
+    for (size_t c; (c = atomic_fetch_add(&J->next, 1)) < J->P->nchunk;) chunk_pass(J->P, J->v, c, J->P->Z[t]);
 }
 
 /* f and gradient at v = [W (p x K), b (K)]. */
@@ -117,28 +203,17 @@ static double objective(void *ud, const double *v, double *g) {
     size_t n = P->X->n;
     int p = P->X->p, K = P->K;
     size_t nv = (size_t)p * (size_t)K + (size_t)K;
-    int T = (double)n * p * K > THREAD_WORK ? 2 : 1;
-    share sh[2];
-    double *scratch = xmalloc((size_t)T * (nv + (size_t)BLOCK * (size_t)K) * sizeof *scratch);
-    size_t half = (n / 2 / BLOCK) * BLOCK;
-    for (int t = 0; t < T; t++) {
-        sh[t].P = P;
-        sh[t].v = v;
-        sh[t].r0 = T == 1 ? 0 : (t == 0 ? 0 : half);
-        sh[t].r1 = T == 1 ? n : (t == 0 ? half : n);
-        sh[t].G = scratch + (size_t)t * (nv + (size_t)BLOCK * (size_t)K);
-        sh[t].Z = sh[t].G + nv;
+    eval_job J = {P, v, 0};
+    if (P->tm) team_run(P->tm, eval_part, &J);
+    else eval_part(&J, 0);
+    double loss = 0;
+    memset(g, 0, nv * sizeof *g);
+    for (size_t c = 0; c < P->nchunk; c++) {
+        const double *G = P->sums + c * (nv + 1);
+        for (size_t j = 0; j < nv; j++) g[j] += G[j];
+        loss += G[nv];
     }
-    pthread_t th;
-    int threaded = T == 2 && pthread_create(&th, NULL, pass, &sh[1]) == 0;
-    pass(&sh[0]);
-    if (T == 2) {
-        if (threaded) pthread_join(th, NULL);
-        else pass(&sh[1]);
-    }
-    double loss = sh[0].loss + (T == 2 ? sh[1].loss : 0);
-    for (size_t j = 0; j < nv; j++) g[j] = (sh[0].G[j] + (T == 2 ? sh[1].G[j] : 0)) / (double)n;
-    free(scratch);
+    for (size_t j = 0; j < nv; j++) g[j] /= (double)n;
     double reg = 0;
     for (size_t j = 0; j < (size_t)p * (size_t)K; j++) {
         reg += v[j] * v[j];
@@ -157,15 +232,40 @@ static int on_iter(void *ud, int k, double f, lab_err *e) {
 static int logistic_fit(model *m, const model_fit_data *d, lab_err *e) {
     const model_matrix *X = d->X;
     if (X->n > (size_t)0x7fffffff) return lab_fail(e, "fit: logistic: too many rows for BLAS (%zu)", X->n);
-    problem P = {X, d->cls, d->nclass == 2 ? 1 : d->nclass, model_param_num(m, "intercept") != 0,
-                 1 / (model_param_num(m, "C") * (double)X->n), 0, d};
+    /* model_fit may give a view of the frame's columns: the binary loops read
+     * it as it is, dgemm (more classes) needs the columns side by side */
+    model_matrix C = *X;
+    if (d->nclass > 2 && X->cols) {
+        C.x = xmalloc_big(X->n * (size_t)X->p * sizeof *C.x);
+        for (int j = 0; j < X->p; j++) memcpy(C.x + (size_t)j * X->n, X->cols[j], X->n * sizeof *C.x);
+        C.cols = NULL;
+    }
+    problem P = {&C, d->cls, d->nclass == 2 ? 1 : d->nclass, model_param_num(m, "intercept") != 0,
+                 1 / (model_param_num(m, "C") * (double)X->n), 0, d, NULL, 0, 0, NULL, {NULL, NULL}};
     int p = X->p, K = P.K;
     int nv = p * K + K;
+    /* chunks: CHUNK_ROWS rows, more when that makes more than MAX_CHUNKS (a function of n only) */
+    size_t per = (X->n + MAX_CHUNKS - 1) / MAX_CHUNKS;
+    P.chunk = ((per > CHUNK_ROWS ? per : CHUNK_ROWS) + BLOCK - 1) / BLOCK * BLOCK;
+    P.nchunk = (X->n + P.chunk - 1) / P.chunk;
+    P.sums = xmalloc(P.nchunk * ((size_t)nv + 1) * sizeof *P.sums);
+    P.Z[0] = xmalloc(2 * (size_t)BLOCK * (size_t)K * sizeof *P.Z[0]);
+    P.Z[1] = P.Z[0] + (size_t)BLOCK * (size_t)K;
+    team tm;
+    if ((double)X->n * p * K > THREAD_WORK && P.nchunk > 1) {
+        team_start(&tm);
+        P.tm = &tm;
+    }
     double *v = xcalloc((size_t)nv, sizeof *v);
     lbfgs_opts o = {10, (int)model_param_num(m, "max_iter"), model_param_num(m, "tol"), 64 * 2.220446049250313e-16,
                     20, "fitting logistic"};
     lbfgs_result r;
-    if (lbfgs_minimize(nv, v, objective, &P, &o, on_iter, &r, e) < 0) {
+    int rc = lbfgs_minimize(nv, v, objective, &P, &o, on_iter, &r, e);
+    if (P.tm) team_stop(P.tm);
+    free(P.sums);
+    free(P.Z[0]);
+    if (C.x != X->x) free(C.x);
+    if (rc < 0) {
         free(v);
         return -1;
     }
@@ -261,4 +361,5 @@ const model_kind model_kind_logistic = {
     .predict_proba = logistic_proba,
     .check = logistic_check,
     .describe = logistic_describe,
+    .fit_columns = 1,
 };

@@ -44,7 +44,67 @@ static int same_value(const column *c, size_t a, size_t b) {
     return 0;
 }
 
+/* metrics_labels for the usual target of a few classes: the distinct values
+ * in one pass over the rows (each row's value, as a 64-bit key, compared
+ * with the few seen so far, the last match first), then only those sorted.
+ * NULL when there are more than FEW_LABELS values or a NaN (which the sort
+ * orders its own way). */
+#define FEW_LABELS 64
+
+static column *labels_few(const column *y, int *cls) {
+    size_t n = y->n, first[FEW_LABELS], order[FEW_LABELS];
+    uint64_t seen[FEW_LABELS], *key = xmalloc((n ? n : 1) * sizeof *key);
+    int k = 0, last = 0, rank[FEW_LABELS];
+    switch (y->type) { /* keys equal exactly when same_value holds */
+    case COL_NUMBER:
+        for (size_t i = 0; i < n; i++) {
+            double x = y->f64[i] == 0 ? 0 : y->f64[i]; /* -0 is 0 */
+            if (isnan(x)) goto many;
+            memcpy(&key[i], &x, sizeof x);
+        }
+        break;
+    case COL_INTEGER:
+        for (size_t i = 0; i < n; i++) key[i] = (uint64_t)y->i64[i];
+        break;
+    case COL_BOOLEAN:
+        for (size_t i = 0; i < n; i++) key[i] = y->b[i];
+        break;
+    case COL_STRING:
+        for (size_t i = 0; i < n; i++) key[i] = y->code[i];
+        break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int j = last;
+        if (k == 0 || seen[j] != key[i]) {
+            j = 0;
+            while (j < k && seen[j] != key[i]) j++;
+            if (j == k) {
+                if (k == FEW_LABELS) goto many;
+                seen[k] = key[i];
+                first[k++] = i;
+            }
+        }
+        last = j;
+        if (cls) cls[i] = j;
+    }
+    free(key);
+    memcpy(order, first, (size_t)k * sizeof *order);
+    sort_col = y;
+    qsort(order, (size_t)k, sizeof *order, cmp_rows);
+    for (int r = 0; r < k; r++)
+        for (int j = 0; j < k; j++)
+            if (first[j] == order[r]) rank[j] = r;
+    if (cls)
+        for (size_t i = 0; i < n; i++) cls[i] = rank[cls[i]];
+    return col_take(y, order, (size_t)k);
+many:
+    free(key);
+    return NULL;
+}
+
 column *metrics_labels(const column *y, int *cls) {
+    column *few = labels_few(y, cls);
+    if (few) return few;
     size_t n = y->n;
     size_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
     for (size_t i = 0; i < n; i++) idx[i] = i;
@@ -64,12 +124,6 @@ column *metrics_labels(const column *y, int *cls) {
 
 static int numeric(col_type t) { return t == COL_NUMBER || t == COL_INTEGER || t == COL_BOOLEAN; }
 
-static size_t first_missing(const column *c) {
-    for (size_t i = 0; i < c->n; i++)
-        if (col_is_na(c, i) || (c->type == COL_NUMBER && isnan(c->f64[i]))) return i;
-    return SIZE_MAX;
-}
-
 int metrics_encode(const column *a, const column *b, const char *an, const char *bn, int *ia, int *ib,
                    column **labels, lab_err *e) {
     *labels = NULL;
@@ -77,9 +131,9 @@ int metrics_encode(const column *a, const column *b, const char *an, const char 
     if (a->type == COL_STRING ? b->type != COL_STRING : !numeric(b->type) || !numeric(a->type))
         return lab_fail(e, "%s holds %ss but %s holds %ss; labels must be of one kind", an, col_type_name(a->type), bn,
                         col_type_name(b->type));
-    size_t r = first_missing(a);
+    size_t r = col_first_missing(a);
     if (r != SIZE_MAX) return lab_fail(e, "%s has a missing value at position %zu", an, r + 1);
-    r = first_missing(b);
+    r = col_first_missing(b);
     if (r != SIZE_MAX) return lab_fail(e, "%s has a missing value at position %zu", bn, r + 1);
     size_t n = a->n;
     col_type t = a->type == b->type ? a->type : COL_NUMBER;

@@ -10,6 +10,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,13 +233,6 @@ int model_report(const model_fit_data *d, const char *key, double value, long st
 
 static int is_numeric(col_type t) { return t == COL_NUMBER || t == COL_INTEGER || t == COL_BOOLEAN; }
 
-/* The first row of c that is NA (or NaN in a number column), or SIZE_MAX. */
-static size_t first_missing(const column *c) {
-    for (size_t i = 0; i < c->n; i++)
-        if (col_is_na(c, i) || (c->type == COL_NUMBER && isnan(c->f64[i]))) return i;
-    return SIZE_MAX;
-}
-
 /* Copy feature column c into x[0..n) as doubles. */
 static void copy_feature(const column *c, double *x) {
     switch (c->type) {
@@ -251,6 +245,60 @@ static void copy_feature(const column *c, double *x) {
         break;
     case COL_STRING: break;
     }
+}
+
+/* Work on feature columns cols[0..ncols) of f, split by columns between two
+ * threads for much data: copying them into a design matrix x (n x ncols,
+ * column-major; the cost is mostly the kernel clearing the fresh pages, which
+ * then happens on both cores), or finding their first missing rows. */
+typedef struct column_job {
+    const frame *f;
+    const int *cols;
+    int q0, q1;
+    double *x;
+    size_t *miss;
+} column_job;
+
+static void *copy_part(void *arg) {
+    column_job *J = arg;
+    for (int q = J->q0; q < J->q1; q++) copy_feature(J->f->cols[J->cols[q]], J->x + (size_t)q * J->f->nrow);
+    return NULL;
+}
+
+/* fn(J) on two threads for many values (the columns halved between J[0]
+ * and J[1]), else on this one. */
+static void columns_on_two(void *(*fn)(void *), column_job *J, size_t n, int ncols) {
+    pthread_t th;
+    int threaded = 0;
+    if ((double)n * ncols >= 1e6 && ncols > 1) {
+        J[0].q1 = J[1].q0 = ncols / 2;
+        threaded = pthread_create(&th, NULL, fn, &J[1]) == 0;
+    }
+    fn(&J[0]);
+    if (threaded) pthread_join(th, NULL);
+    else fn(&J[1]);
+}
+
+static void copy_features(const frame *f, const int *cols, int ncols, double *x) {
+    column_job J[2] = {{f, cols, 0, ncols, x, NULL}, {f, cols, ncols, ncols, x, NULL}};
+    columns_on_two(copy_part, J, f->nrow, ncols);
+}
+
+/* miss[q]: the first missing row of numeric feature column cols[q]
+ * (col_first_missing; SIZE_MAX for none, and for string columns, which are
+ * refused for their type first). */
+static void *missing_part(void *arg) {
+    column_job *J = arg;
+    for (int q = J->q0; q < J->q1; q++) {
+        const column *c = J->f->cols[J->cols[q]];
+        J->miss[q] = c->type == COL_STRING ? SIZE_MAX : col_first_missing(c);
+    }
+    return NULL;
+}
+
+static void first_missing_rows(const frame *f, const int *cols, int ncols, size_t *miss) {
+    column_job J[2] = {{f, cols, 0, ncols, NULL, miss}, {f, cols, ncols, ncols, NULL, miss}};
+    columns_on_two(missing_part, J, f->nrow, ncols);
 }
 
 static int check_schema_names(const frame *f, const char *target, const char *const *features, int nfeat,
@@ -276,6 +324,7 @@ int model_fit(model *m, const frame *f, const char *target, const char *const *f
     if (!m->nstep) return fit_kind(m, f, target, features, nfeat, hooks, e);
     /* a pipeline: the steps, then the kind on their output */
     clear_fitted(m);
+    if (pipeline_report_params(m, hooks, e) < 0) return -1;
     frame *g = pipeline_fit_steps(m, f, target, features, nfeat, e);
     if (!g) return -1;
     int rc = fit_kind(m, g, target, NULL, 0, hooks, e);
@@ -288,7 +337,9 @@ static int fit_kind(model *m, const frame *f, const char *target, const char *co
     const model_kind *k = m->kind;
     int supervised = k->task == MODEL_REGRESSOR || k->task == MODEL_CLASSIFIER;
     int *cols = NULL, *cls = NULL;
-    double *y = NULL;
+    double *y = NULL, *converted = NULL;
+    const double **view = NULL;
+    size_t *miss = NULL;
     model_matrix X = {0};
     int ty = -1, rc = -1;
     clear_fitted(m);
@@ -317,6 +368,8 @@ static int fit_kind(model *m, const frame *f, const char *target, const char *co
         lab_fail(e, "fit: the frame has no rows");
         goto done;
     }
+    miss = xmalloc((size_t)ncols * sizeof *miss);
+    first_missing_rows(f, cols, ncols, miss);
     for (int q = 0; q < ncols; q++) {
         const column *c = f->cols[cols[q]];
         const char *name = f->names[cols[q]];
@@ -325,16 +378,15 @@ static int fit_kind(model *m, const frame *f, const char *target, const char *co
                         "(encode it first, or leave it out with features={...})", name, k->name);
             goto done;
         }
-        size_t r = first_missing(c);
-        if (r != SIZE_MAX) {
+        if (miss[q] != SIZE_MAX) {
             lab_fail(e, "fit: feature column '%s' has a missing value at row %zu; impute it or drop those rows "
-                        "(df:dropna)", name, r + 1);
+                        "(df:dropna)", name, miss[q] + 1);
             goto done;
         }
     }
     if (ty >= 0) {
         const column *c = f->cols[ty];
-        size_t r = first_missing(c);
+        size_t r = col_first_missing(c);
         if (r != SIZE_MAX) {
             lab_fail(e, "fit: target column '%s' has a missing value at row %zu", target, r + 1);
             goto done;
@@ -344,11 +396,30 @@ static int fit_kind(model *m, const frame *f, const char *target, const char *co
             goto done;
         }
     }
-    /* the design matrix */
+    /* the design matrix: a copy, or a view of the number columns for kinds
+     * that take one (the others converted) */
     X.n = f->nrow;
     X.p = ncols;
-    X.x = xmalloc_big(X.n * (size_t)ncols * sizeof *X.x);
-    for (int q = 0; q < ncols; q++) copy_feature(f->cols[cols[q]], X.x + (size_t)q * X.n);
+    if (k->fit_columns) {
+        view = xmalloc((size_t)ncols * sizeof *view);
+        size_t nconv = 0;
+        for (int q = 0; q < ncols; q++) nconv += f->cols[cols[q]]->type != COL_NUMBER;
+        converted = nconv ? xmalloc(nconv * X.n * sizeof *converted) : NULL;
+        for (int q = 0, c = 0; q < ncols; q++) {
+            const column *col = f->cols[cols[q]];
+            if (col->type == COL_NUMBER) {
+                view[q] = col->f64;
+            } else {
+                double *x = converted + (size_t)c++ * X.n;
+                copy_feature(col, x);
+                view[q] = x;
+            }
+        }
+        X.cols = view;
+    } else {
+        X.x = xmalloc_big(X.n * (size_t)ncols * sizeof *X.x);
+        copy_features(f, cols, ncols, X.x);
+    }
     model_fit_data d = {&X, NULL, NULL, 0, hooks};
     if (k->task == MODEL_REGRESSOR) {
         y = xmalloc(X.n * sizeof *y);
@@ -392,6 +463,9 @@ done:
     free(cols);
     free(cls);
     free(y);
+    free(miss);
+    free(view);
+    free(converted);
     free(X.x);
     return rc;
 }
@@ -430,7 +504,7 @@ static model_matrix *design_kind(const model *m, const frame *f, const char *op,
                      col_type_name(t), col_type_name(ft->type));
             return NULL;
         }
-        size_t r = first_missing(f->cols[j]);
+        size_t r = col_first_missing(f->cols[j]);
         if (r != SIZE_MAX) {
             lab_fail(e, "%s: column '%s' has a missing value at row %zu; impute it or drop those rows", op, ft->name, r + 1);
             return NULL;
@@ -440,7 +514,10 @@ static model_matrix *design_kind(const model *m, const frame *f, const char *op,
     X->n = f->nrow;
     X->p = m->nfeat;
     X->x = xmalloc_big((X->n ? X->n : 1) * (size_t)(X->p ? X->p : 1) * sizeof *X->x);
-    for (int q = 0; q < m->nfeat; q++) copy_feature(f->cols[frame_find(f, m->feat[q].name)], X->x + (size_t)q * X->n);
+    int *cols = xmalloc((size_t)(m->nfeat ? m->nfeat : 1) * sizeof *cols);
+    for (int q = 0; q < m->nfeat; q++) cols[q] = frame_find(f, m->feat[q].name);
+    copy_features(f, cols, m->nfeat, X->x);
+    free(cols);
     return X;
 }
 

@@ -108,12 +108,21 @@ typedef struct model_figure {
 
 /* ---- the design matrix ------------------------------------------------------ */
 
-/* n rows by p features, column-major: x[j*n + i]. Owned by whoever made it. */
+/* n rows by p features, column-major: x[j*n + i]. Owned by whoever made it.
+ * A kind that declares fit_columns may instead be given a view for its fit:
+ * x NULL and cols[j] column j (n values; the frame's own number columns,
+ * read-only and not owned by X), which saves copying the data. Read a
+ * matrix of either form through model_matrix_col. */
 typedef struct model_matrix {
     size_t n;
     int p;
     double *x;
+    const double *const *cols;
 } model_matrix;
+
+static inline const double *model_matrix_col(const model_matrix *X, int j) {
+    return X->cols ? X->cols[j] : X->x + (size_t)j * X->n;
+}
 
 void model_matrix_free(model_matrix *X);
 
@@ -121,7 +130,9 @@ void model_matrix_free(model_matrix *X);
 
 /* What a fit reports, for tracking (and for a Lua callback). During
  * model_fit, `param` is called once per hyper-parameter before the kind
- * fits, then `figure` with the training figures: per iteration with step >= 1
+ * fits (a pipeline's steps first, keyed "<step>.<param>": see
+ * pipeline_report_params; p->key lives for the call only), then `figure`
+ * with the training figures: per iteration with step >= 1
  * (such as "loss" of iteration step), and once each final figure with step 0
  * after the fit succeeded. Either function may be NULL. A function that
  * returns non-zero stops the fit, which then fails with "fit: stopped by the
@@ -200,6 +211,9 @@ struct model_kind {
     int (*check)(const model *m, lab_err *e);
     /* The fitted summary for printing: lines appended to b, each "  ...\n". */
     void (*describe)(const model *m, strbuf *b);
+    /* 1: fit reads X through model_matrix_col only, so model_fit may pass a
+     * view of the frame's columns (see model_matrix) instead of a copy. */
+    int fit_columns;
 };
 
 /* The kind called name, or NULL. */

@@ -67,6 +67,36 @@ frame *pipeline_fit_steps(model *m, const frame *f, const char *target, const ch
     return cur;
 }
 
+/* Step i's name in reports: its kind, numbered among the steps of that kind
+ * when there are several. */
+static void step_name(const model *m, int i, char *buf, size_t size) {
+    const char *kind = m->step[i]->kind->name;
+    int nth = 0, count = 0;
+    for (int q = 0; q < m->nstep; q++)
+        if (strcmp(m->step[q]->kind->name, kind) == 0) {
+            count++;
+            nth += q <= i;
+        }
+    if (count > 1) snprintf(buf, size, "%s-%d", kind, nth);
+    else snprintf(buf, size, "%s", kind);
+}
+
+int pipeline_report_params(const model *m, const model_hooks *hooks, lab_err *e) {
+    if (!hooks || !hooks->param) return 0;
+    for (int i = 0; i < m->nstep; i++) {
+        const model *s = m->step[i];
+        char name[64], key[192];
+        step_name(m, i, name, sizeof name);
+        for (int q = 0; q < s->nparam; q++) {
+            model_param p = s->params[q];
+            snprintf(key, sizeof key, "%s.%s", name, p.key);
+            p.key = key; /* the copy lives for the call only, as the hook's contract allows */
+            if (hooks->param(hooks->ud, &p)) return lab_fail(e, "fit: stopped by the callback");
+        }
+    }
+    return 0;
+}
+
 frame *pipeline_apply_steps(const model *m, const frame *f, const char *op, lab_err *e) {
     frame *cur = frame_copy(f);
     for (int i = 0; i < m->nstep; i++) {
@@ -200,8 +230,9 @@ static int score(const model *m, const char *name, const column *t, const column
     return 0;
 }
 
-int cross_validate(const model *m, const frame *f, const char *target, const char *const *metrics, int nmetric,
-                   int k, uint64_t seed, int shuffle, int stratify, double *scores, size_t *ntest, lab_err *e) {
+int cross_validate(const model *m, const frame *f, const char *target, const char *const *features, int nfeat,
+                   const char *const *metrics, int nmetric, int k, uint64_t seed, int shuffle, int stratify,
+                   double *scores, size_t *ntest, lab_err *e) {
     model_task task = m->kind->task;
     if (task != MODEL_REGRESSOR && task != MODEL_CLASSIFIER)
         return lab_fail(e, "cross_validate: %s is not a regressor or classifier; it has nothing to score", m->kind->name);
@@ -210,6 +241,16 @@ int cross_validate(const model *m, const frame *f, const char *target, const cha
     int ty = frame_lookup(f, target, &le);
     if (ty < 0) return lab_fail(e, "cross_validate: target: %s", le.msg);
     const column *y = f->cols[ty];
+    /* the features once here, not in every fold's fit */
+    if (features && nfeat < 1) return lab_fail(e, "cross_validate: features: give at least one column");
+    for (int q = 0; features && q < nfeat; q++) {
+        if (frame_lookup(f, features[q], &le) < 0) return lab_fail(e, "cross_validate: features: %s", le.msg);
+        if (strcmp(features[q], target) == 0)
+            return lab_fail(e, "cross_validate: column '%s' is the target; it cannot be a feature too", target);
+        for (int r = 0; r < q; r++)
+            if (strcmp(features[r], features[q]) == 0)
+                return lab_fail(e, "cross_validate: features: column '%s' is listed twice", features[q]);
+    }
     for (int j = 0; j < nmetric; j++) {
         int c = cv_metric_is_classification(metrics[j]);
         if (c < 0) return lab_fail(e, "cross_validate: unknown metric '%s' (known: %s)", metrics[j], cv_metric_list());
@@ -241,7 +282,8 @@ int cross_validate(const model *m, const frame *f, const char *target, const cha
         model *c = model_clone_unfitted(m);
         lab_err fe;
         column *pred = NULL;
-        int ok = c && model_fit(c, train, target, NULL, 0, NULL, &fe) == 0 && (pred = model_predict(c, test, &fe));
+        int ok = c && model_fit(c, train, target, features, features ? nfeat : 0, NULL, &fe) == 0 &&
+                 (pred = model_predict(c, test, &fe));
         if (!ok) lab_fail(e, "cross_validate: fold %d: %s", q + 1, c ? fe.msg : "cannot copy the model");
         for (int j = 0; ok && j < nmetric; j++)
             if (score(c, metrics[j], test->cols[ty], pred, test, &scores[(size_t)q * (size_t)nmetric + (size_t)j], &fe) < 0) {

@@ -98,15 +98,15 @@ static void t_describe(const model *t, strbuf *b) {
 }
 
 const model_kind transform_standardize = {"standardize", MODEL_TRANSFORMER, "standardize (x - mean) / std",
-                                          std_params, 1, NULL, NULL, NULL, NULL, t_check, t_describe};
+                                          std_params, 1, NULL, NULL, NULL, NULL, t_check, t_describe, 0};
 const model_kind transform_minmax = {"minmax", MODEL_TRANSFORMER, "min-max scaling to [min, max]",
-                                     minmax_params, 3, NULL, NULL, NULL, NULL, t_check, t_describe};
+                                     minmax_params, 3, NULL, NULL, NULL, NULL, t_check, t_describe, 0};
 const model_kind transform_onehot = {"onehot", MODEL_TRANSFORMER, "one-hot encoding (unknown categories: all zeros)",
-                                     std_params, 1, NULL, NULL, NULL, NULL, t_check, t_describe};
+                                     std_params, 1, NULL, NULL, NULL, NULL, t_check, t_describe, 0};
 const model_kind transform_impute = {"impute", MODEL_TRANSFORMER, "impute missing values",
-                                     impute_params, 4, NULL, NULL, NULL, NULL, t_check, t_describe};
+                                     impute_params, 4, NULL, NULL, NULL, NULL, t_check, t_describe, 0};
 const model_kind transform_label = {"label_encode", MODEL_TRANSFORMER, "label encoding (sorted categories to 0..K-1)",
-                                    std_params, 1, NULL, NULL, NULL, NULL, t_check, t_describe};
+                                    std_params, 1, NULL, NULL, NULL, NULL, t_check, t_describe, 0};
 
 static const model_kind *const tkinds[] = {&transform_standardize, &transform_minmax, &transform_onehot,
                                            &transform_impute, &transform_label};
@@ -309,6 +309,58 @@ static double most_frequent(const column *c, double *v, char **s) {
     return best;
 }
 
+/* onehot's column for level k of fitted column ft: "col=level" (new). */
+static char *onehot_name(const model_feature *ft, uint32_t k) {
+    size_t len = strlen(ft->name) + strlen(ft->levels[k]) + 2;
+    char *name = xmalloc(len);
+    snprintf(name, len, "%s=%s", ft->name, ft->levels[k]);
+    return name;
+}
+
+/* onehot's output columns for frame f must all have different names: a
+ * generated "col=level" may not be the name of a column of f that passes
+ * through (it would silently replace it), nor one another column's levels
+ * make too. Returns 0, or -1 with e naming both sources. */
+static int onehot_check_names(const model *t, const frame *f, lab_err *e) {
+    strdict *d = strdict_new();
+    int *owner = NULL, cap = 0, rc = 0; /* per name in d: -1 a column of f, else the fitted column making it */
+    for (int j = 0; j < f->ncol; j++) {
+        int q = 0;
+        while (q < t->nfeat && strcmp(t->feat[q].name, f->names[j]) != 0) q++;
+        if (q < t->nfeat) continue; /* encoded: replaced by its own columns */
+        uint32_t x = strdict_intern(d, f->names[j], strlen(f->names[j]));
+        if ((int)x >= cap) {
+            cap = cap ? 2 * cap : 64;
+            owner = xrealloc(owner, (size_t)cap * sizeof *owner);
+        }
+        owner[x] = -1;
+    }
+    for (int q = 0; q < t->nfeat && rc == 0; q++)
+        for (uint32_t k = 0; k < t->feat[q].nlevels && rc == 0; k++) {
+            char *name = onehot_name(&t->feat[q], k);
+            uint32_t before = d->n, x = strdict_intern(d, name, strlen(name));
+            if (x < before) {
+                if (owner[x] < 0)
+                    rc = lab_fail(e, "onehot: column '%s' (level '%s') would make a column '%s', but the frame already has "
+                                     "a column of that name; rename one of them",
+                                  t->feat[q].name, t->feat[q].levels[k], name);
+                else
+                    rc = lab_fail(e, "onehot: columns '%s' and '%s' would both make a column '%s'; rename one of them",
+                                  t->feat[owner[x]].name, t->feat[q].name, name);
+            } else {
+                if ((int)x >= cap) {
+                    cap = cap ? 2 * cap : 64;
+                    owner = xrealloc(owner, (size_t)cap * sizeof *owner);
+                }
+                owner[x] = q;
+            }
+            free(name);
+        }
+    free(owner);
+    strdict_free(d);
+    return rc;
+}
+
 int transform_fit(model *t, const frame *f, const char *skip, lab_err *e) {
     int kind = tkind(t);
     const char *kn = t->kind->name;
@@ -416,6 +468,7 @@ int transform_fit(model *t, const frame *f, const char *skip, lab_err *e) {
             }
         }
     }
+    if (kind == T_ONEHOT && onehot_check_names(t, f, e) < 0) goto done;
     t->n_train = f->nrow;
     t->fitted = 1;
     rc = 0;
@@ -499,9 +552,7 @@ static int apply_one(const model *t, int q, const column *c, frame *r, lab_err *
         for (uint32_t k = 0; k < ft->nlevels; k++) {
             column *o = col_new(COL_NUMBER, n, NULL);
             for (size_t i = 0; i < n; i++) o->f64[i] = lv[i] == (int)k;
-            size_t len = strlen(ft->name) + strlen(ft->levels[k]) + 2;
-            char *name = xmalloc(len);
-            snprintf(name, len, "%s=%s", ft->name, ft->levels[k]);
+            char *name = onehot_name(ft, k);
             int rc = frame_set_column(r, name, o, e);
             free(name);
             if (rc < 0) {
@@ -563,6 +614,11 @@ frame *transform_apply(const model *t, const frame *f, lab_err *e) {
             return NULL;
         }
         where[j] = q;
+    }
+    /* the frame may hold other columns than at fit */
+    if (tkind(t) == T_ONEHOT && onehot_check_names(t, f, e) < 0) {
+        free(where);
+        return NULL;
     }
     frame *r = frame_new();
     r->nrow = f->nrow;

@@ -69,17 +69,16 @@ static void *bin_features(void *arg) {
     for (int j = J->j0; j < J->j1; j++) {
         memcpy(v, J->X->x + (size_t)j * n, n * sizeof *v);
         sort_doubles(v, n, k, k + n);
-        size_t u = 0; /* distinct values, compacted to the front */
-        for (size_t i = 0; i < n; i++)
-            if (u == 0 || v[i] != v[u - 1]) v[u++] = v[i];
+        size_t u = n > 0; /* distinct values, counted up to one past max_bins */
+        for (size_t i = 1; i < n && u <= (size_t)J->max_bins; i++) u += v[i] != v[i - 1];
         double *thr = J->b->thr + (size_t)j * TREE_MAXB;
         int nb = 0;
         if (u <= (size_t)J->max_bins) {
-            for (size_t i = 0; i + 1 < u; i++) thr[nb++] = midpoint(v[i], v[i + 1]);
+            /* few values: an edge between every two neighbours */
+            for (size_t i = 1; i < n; i++)
+                if (v[i] != v[i - 1]) thr[nb++] = midpoint(v[i - 1], v[i]);
         } else {
-            /* quantiles of the full sorted column: re-sort it (v was compacted) */
-            memcpy(v, J->X->x + (size_t)j * n, n * sizeof *v);
-            sort_doubles(v, n, k, k + n);
+            /* quantiles of the sorted column */
             for (int q = 1; q < J->max_bins; q++) {
                 size_t pos = (size_t)((double)q * (double)n / J->max_bins);
                 if (pos == 0 || pos >= n) continue;

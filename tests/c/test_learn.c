@@ -157,6 +157,71 @@ static void test_lbfgs(void **state) {
 
 /* ---- fitting ------------------------------------------------------------------------ */
 
+/* Binary logistic regression's own loops against a plain reference: at the
+ * fitted weights, the objective recomputed here row by row equals the one
+ * the fit reports, and its gradient recomputed here is zero to the
+ * tolerance. Shapes that reach every path: a column count that is not a
+ * multiple of four or two, a row count that is not a multiple of the lane
+ * width or of the block, and enough rows x columns for two threads. */
+static void check_logistic_reference(size_t n, int p) {
+    rng r;
+    rng_seed(&r, 11 + n);
+    frame *f = frame_new();
+    double *w_true = xmalloc((size_t)p * sizeof *w_true);
+    for (int j = 0; j < p; j++) w_true[j] = rng_uniform(&r) * 2 - 1;
+    column *y = col_new(COL_INTEGER, n, NULL);
+    double *z = xcalloc(n, sizeof *z);
+    for (int j = 0; j < p; j++) {
+        column *x = col_new(COL_NUMBER, n, NULL);
+        for (size_t i = 0; i < n; i++) {
+            x->f64[i] = rng_uniform(&r) * 4 - 2;
+            z[i] += w_true[j] * x->f64[i];
+        }
+        char name[16];
+        snprintf(name, sizeof name, "x%d", j);
+        frame_set_column(f, name, x, NULL);
+    }
+    for (size_t i = 0; i < n; i++) y->i64[i] = rng_uniform(&r) < 1 / (1 + exp(-z[i] - 0.3));
+    frame_set_column(f, "y", y, NULL);
+    lab_err e;
+    model *m = model_new("logistic", &e);
+    assert_int_equal(model_set_number(m, "tol", 1e-9, &e), 0);
+    assert_int_equal(model_set_number(m, "C", 0.5, &e), 0);
+    if (model_fit(m, f, "y", NULL, 0, NULL, &e) < 0) fail_msg("%s", e.msg);
+    const double *w = model_tensor_get(m, "coef")->data, b = model_tensor_get(m, "intercept")->data[0];
+    double lam = 1 / (0.5 * (double)n), loss = 0, reg = 0, gb = 0;
+    double *g = xcalloc((size_t)p, sizeof *g);
+    for (size_t i = 0; i < n; i++) {
+        double zi = b;
+        for (int j = 0; j < p; j++) zi += w[j] * f->cols[j]->f64[i];
+        double t = (double)y->i64[i], pr = 1 / (1 + exp(-zi));
+        loss += (zi > 0 ? zi + log1p(exp(-zi)) : log1p(exp(zi))) - t * zi;
+        for (int j = 0; j < p; j++) g[j] += (pr - t) * f->cols[j]->f64[i];
+        gb += pr - t;
+    }
+    double gmax = fabs(gb / (double)n);
+    for (int j = 0; j < p; j++) {
+        reg += w[j] * w[j];
+        gmax = fmax(gmax, fabs(g[j] / (double)n + lam * w[j]));
+    }
+    double obj = loss / (double)n + 0.5 * lam * reg;
+    if (fabs(obj - model_figure_get(m, "objective")) > 1e-12 * obj)
+        fail_msg("n %zu p %d: objective %.17g, the fit reports %.17g", n, p, obj, model_figure_get(m, "objective"));
+    if (!(gmax <= 1e-8)) fail_msg("n %zu p %d: max |gradient| %g at the fitted weights", n, p, gmax);
+    free(g);
+    free(z);
+    free(w_true);
+    model_free(m);
+    frame_free(f);
+}
+
+static void test_logistic_reference(void **state) {
+    (void)state;
+    check_logistic_reference(5, 3);      /* fewer rows than one lane group */
+    check_logistic_reference(5003, 7);   /* five blocks, the last 907 rows; 4 + 3 and 2 + 2 + 2 + 1 columns */
+    check_logistic_reference(40003, 53); /* two threads (n p > 2,000,000) */
+}
+
 static void test_linear_exact(void **state) {
     (void)state;
     frame *f = make_frame(50, 0);
@@ -341,12 +406,106 @@ static void test_metrics(void **state) {
     assert_true(fabs(metrics_r2(tr, pp, 3) - 0.5) < 1e-15);
 }
 
+/* metrics_labels against a plain reference (the distinct values by a sort of
+ * their own, each row's index by search), for every column type, with few
+ * distinct values (its one-pass path) and many (its sort of every row). */
+static int cmp_text(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void check_labels(col_type type, size_t n, int distinct, rng *r) {
+    column *y = col_new(type, n, NULL);
+    char buf[32];
+    for (size_t i = 0; i < n; i++) {
+        int v = (int)rng_below(r, (uint64_t)distinct) - distinct / 2;
+        switch (type) {
+        case COL_NUMBER: y->f64[i] = v == 0 && rng_below(r, 2) ? -0.0 : v * 0.5; break;
+        case COL_INTEGER: y->i64[i] = v; break;
+        case COL_BOOLEAN: y->b[i] = (uint8_t)(v & 1); break;
+        case COL_STRING:
+            snprintf(buf, sizeof buf, "s%d", v);
+            y->code[i] = strdict_intern(y->dict, buf, strlen(buf));
+            break;
+        }
+    }
+    int *cls = xmalloc(n * sizeof *cls);
+    column *labels = metrics_labels(y, cls);
+    /* the reference: texts for strings, values for the others */
+    char **text = xmalloc(n * sizeof *text);
+    double *val = xmalloc(n * sizeof *val);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char t[64];
+        col_format(y, i, t, sizeof t);
+        if (type == COL_NUMBER && y->f64[i] == 0) strcpy(t, "0");
+        size_t q = 0;
+        while (q < k && strcmp(text[q], t) != 0) q++;
+        if (q == k) {
+            text[k] = xstrdup(t);
+            val[k++] = col_as_double(y, i);
+        }
+    }
+    if (type == COL_STRING) qsort(text, k, sizeof *text, cmp_text);
+    else {
+        for (size_t a = 1; a < k; a++) /* insertion sort of values, texts alongside */
+            for (size_t b = a; b > 0 && val[b - 1] > val[b]; b--) {
+                double tv = val[b];
+                val[b] = val[b - 1];
+                val[b - 1] = tv;
+                char *tt = text[b];
+                text[b] = text[b - 1];
+                text[b - 1] = tt;
+            }
+    }
+    if (labels->n != k) fail_msg("type %d, %d values: %zu labels, the reference has %zu", type, distinct, labels->n, k);
+    for (size_t q = 0; q < k; q++) {
+        char t[64];
+        col_format(labels, q, t, sizeof t);
+        if (type == COL_NUMBER && labels->f64[q] == 0) strcpy(t, "0");
+        if (strcmp(t, text[q]) != 0) fail_msg("type %d: label %zu is %s, the reference %s", type, q, t, text[q]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char t[64];
+        col_format(y, i, t, sizeof t);
+        if (type == COL_NUMBER && y->f64[i] == 0) strcpy(t, "0");
+        if (strcmp(text[cls[i]], t) != 0)
+            fail_msg("type %d: row %zu has index %d (%s), its value is %s", type, i, cls[i], text[cls[i]], t);
+    }
+    for (size_t q = 0; q < k; q++) free(text[q]);
+    free(text);
+    free(val);
+    free(cls);
+    col_free(labels);
+    col_free(y);
+}
+
+static void test_labels(void **state) {
+    (void)state;
+    rng r;
+    rng_seed(&r, 5);
+    col_type types[] = {COL_NUMBER, COL_INTEGER, COL_BOOLEAN, COL_STRING};
+    int distinct[] = {1, 2, 7, 64, 65, 300};
+    for (int t = 0; t < 4; t++)
+        for (int d = 0; d < 6; d++) check_labels(types[t], 3000, distinct[d], &r);
+    /* a NaN (not a missing value here) falls back to the sort, and stays a label */
+    column *y = col_new(COL_NUMBER, 4, NULL);
+    y->f64[0] = 1;
+    y->f64[1] = NAN;
+    y->f64[2] = 1;
+    y->f64[3] = 0;
+    column *labels = metrics_labels(y, NULL);
+    int nan_label = 0;
+    for (size_t q = 0; q < labels->n; q++) nan_label |= isnan(labels->f64[q]);
+    assert_true(nan_label);
+    col_free(labels);
+    col_free(y);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256),          cmocka_unit_test(test_lbfgs),
-        cmocka_unit_test(test_linear_exact),    cmocka_unit_test(test_hooks),
-        cmocka_unit_test(test_params),          cmocka_unit_test(test_file_round_trip),
-        cmocka_unit_test(test_file_tampering),  cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_linear_exact),    cmocka_unit_test(test_logistic_reference),
+        cmocka_unit_test(test_hooks),           cmocka_unit_test(test_params),
+        cmocka_unit_test(test_file_round_trip), cmocka_unit_test(test_file_tampering),
+        cmocka_unit_test(test_metrics),         cmocka_unit_test(test_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,7 +55,7 @@ static model *fit(const char *kind, const frame *f, const char *target, const mo
 static void test_bins(void **state) {
     (void)state;
     double x[] = {3, 1, 2, 2, 1, 3, 5};
-    model_matrix X = {7, 1, x};
+    model_matrix X = {7, 1, x, NULL};
     tree_bins b;
     tree_bins_fit(&b, &X, 255);
     assert_int_equal(b.nbins[0], 4); /* 1, 2, 3, 5 */
@@ -69,7 +69,7 @@ static void test_bins(void **state) {
     size_t n = 1000;
     double *v = malloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++) v[i] = (double)((i * 7919) % n);
-    model_matrix Y = {n, 1, v};
+    model_matrix Y = {n, 1, v, NULL};
     tree_bins_fit(&b, &Y, 10);
     assert_true(b.nbins[0] <= 10 && b.nbins[0] >= 9);
     for (int q = 1; q < b.nbins[0]; q++) assert_true(b.thr[q] > b.thr[q - 1]);

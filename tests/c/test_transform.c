@@ -328,7 +328,7 @@ static void test_cross_validate(void **state) {
     const char *metrics[] = {"rmse", "r2"};
     double scores[10];
     size_t ntest[5];
-    assert_int_equal(cross_validate(m, f, "y", metrics, 2, 5, 1, 1, 1, scores, ntest, &e), 0);
+    assert_int_equal(cross_validate(m, f, "y", NULL, 0, metrics, 2, 5, 1, 1, 1, scores, ntest, &e), 0);
     assert_false(m->fitted);
     size_t total = 0;
     for (int q = 0; q < 5; q++) {
@@ -337,15 +337,15 @@ static void test_cross_validate(void **state) {
     }
     assert_int_equal(total, 120);
     const char *bad[] = {"accuracy"};
-    assert_int_equal(cross_validate(m, f, "y", bad, 1, 5, 1, 1, 1, scores, ntest, &e), -1);
+    assert_int_equal(cross_validate(m, f, "y", NULL, 0, bad, 1, 5, 1, 1, 1, scores, ntest, &e), -1);
     assert_non_null(strstr(e.msg, "metric 'accuracy' is for classifiers"));
     const char *unknown[] = {"auc"};
-    assert_int_equal(cross_validate(m, f, "y", unknown, 1, 5, 1, 1, 1, scores, ntest, &e), -1);
+    assert_int_equal(cross_validate(m, f, "y", NULL, 0, unknown, 1, 5, 1, 1, 1, scores, ntest, &e), -1);
     assert_non_null(strstr(e.msg, "unknown metric 'auc'"));
-    assert_int_equal(cross_validate(m, f, "nope", metrics, 2, 5, 1, 1, 1, scores, ntest, &e), -1);
+    assert_int_equal(cross_validate(m, f, "nope", NULL, 0, metrics, 2, 5, 1, 1, 1, scores, ntest, &e), -1);
     assert_non_null(strstr(e.msg, "no column 'nope'"));
     lab_interrupt = 1;
-    assert_int_equal(cross_validate(m, f, "y", metrics, 2, 5, 1, 1, 1, scores, ntest, &e), -1);
+    assert_int_equal(cross_validate(m, f, "y", NULL, 0, metrics, 2, 5, 1, 1, 1, scores, ntest, &e), -1);
     lab_interrupt = 0;
     assert_non_null(strstr(e.msg, "interrupted"));
     model_free(m);

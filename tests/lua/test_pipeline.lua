@@ -69,6 +69,32 @@ T.test("onehot agrees with OneHotEncoder(handle_unknown='ignore')", function()
   end
 end)
 
+T.test("onehot: a generated name that is already taken is an error naming both columns", function()
+  -- "color=red" exists already: encoding color would silently replace it
+  local df = lab.frame({color = {"red", "blue", "red"}, ["color=red"] = {7, 8, 9}, y = {1, 2, 3}},
+                       {order = {"color", "color=red", "y"}})
+  T.err(function() lab.transform.onehot{"color"}:fit(df) end,
+        "onehot: column 'color' (level 'red') would make a column 'color=red', but the frame already has a column of that name")
+  -- the same through a pipeline's fit, and for the target's name
+  local p = lab.pipeline{lab.transform.onehot{"color"}, lab.model.linear()}
+  T.err(function() p:fit(df, {target = "y"}) end, "step 1 (onehot): onehot: column 'color' (level 'red')")
+  local t = lab.frame{a = {"x", "y", "x"}, ["a=y"] = {1, 2, 3}}
+  T.err(function() lab.pipeline{lab.transform.onehot{"a"}, lab.model.linear()}:fit(t, {target = "a=y"}) end,
+        "would make a column 'a=y'")
+  -- two encoded columns making the same name
+  local two = lab.frame({a = {"b=c", "d"}, ["a=b"] = {"c", "e"}}, {order = {"a", "a=b"}})
+  T.err(function() lab.transform.onehot():fit(two) end, "onehot: columns 'a' and 'a=b' would both make a column 'a=b=c'")
+  -- fitted on a frame without the clash, then applied to one with it: an error, not a replaced column
+  local ok = lab.transform.onehot{"color"}:fit(df:drop("color=red"))
+  T.eq(ok:transform(df:drop("color=red")):names()[2], "color=red")
+  T.err(function() ok:transform(df) end, "would make a column 'color=red'")
+  -- a column whose name only looks alike passes through untouched
+  local near = lab.frame({color = {"red", "blue"}, ["color=green"] = {5, 6}}, {order = {"color", "color=green"}})
+  local out = lab.transform.onehot{"color"}:fit_transform(near)
+  T.eq(table.concat(out:names(), ","), "color=blue,color=red,color=green")
+  T.eq(out["color=green"][2], 6)
+end)
+
 T.test("impute agrees with SimpleImputer", function()
   local r = ref.impute
   local df = frame_of(r.data, {"a", "b"})
@@ -134,6 +160,43 @@ T.test("pipeline: onehot + impute make a string/NA frame fittable", function()
   local q = p:predict(new)
   T.eq(#q, 2)
   T.ok(tostring(p):find("pipeline: impute", 1, true), "tostring shows the steps")
+end)
+
+T.test("pipeline: the report callback gets every step's hyper-parameters, then the model's", function()
+  local p = lab.pipeline{lab.transform.impute{strategy = "median"},
+                         lab.transform.impute{strategy = "constant", value = "none", cols = {"color"}},
+                         lab.transform.onehot(), lab.model.linear{ridge = 0.5}}
+  local params, order = {}, {}
+  p:fit(messy, {target = "y", report = function(what, key, value)
+    if what == "param" then
+      T.eq(params[key], nil, "reported once: " .. key)
+      params[key] = value
+      order[#order + 1] = key
+    end
+  end})
+  -- two impute steps are numbered, the single onehot is not, the model's keep their names
+  T.eq(params["impute-1.strategy"], "median")
+  T.eq(params["impute-2.strategy"], "constant")
+  T.eq(params["impute-2.fill_string"], "none")
+  T.eq(params["impute-2.cols"], "color")
+  T.eq(params["onehot.cols"], "")
+  T.eq(params.ridge, 0.5)
+  T.eq(params.intercept, true)
+  T.eq(params["impute.strategy"], nil, "no unnumbered key when the kind repeats")
+  T.eq(order[1], "impute-1.cols", "steps first, in order")
+  T.eq(order[#order], "intercept", "the model's last")
+  -- a single step of a kind keeps the plain kind name
+  local seen = {}
+  lab.pipeline{lab.transform.standardize{"alcohol"}, lab.model.logistic{C = 2}}:fit(wine, {target = "cultivar",
+    report = function(what, key, value) if what == "param" then seen[key] = value end end})
+  T.eq(seen["standardize.cols"], "alcohol")
+  T.eq(seen.C, 2)
+  -- an error in the callback at a step's parameter stops the fit before anything is fitted
+  local q = lab.pipeline{lab.transform.standardize(), lab.model.logistic()}
+  T.err(function()
+    q:fit(wine, {target = "cultivar", report = function(what, key) if key == "standardize.cols" then error("no thanks") end end})
+  end, "no thanks")
+  T.eq(q:fitted(), false)
 end)
 
 T.test("pipeline: save and load predict identically, files stay plain", function()
@@ -210,6 +273,36 @@ T.test("cross_validate: a wine pipeline within 2 points of scikit-learn", functi
   local _, s = lab.cross_validate(lab.model.linear(), d, {target = "progression", seed = 3})
   T.eq(s.metric[3], "r2")
   T.ok(s.mean[3] > 0.4 and s.mean[3] < 0.55, "diabetes r2 about 0.48, got " .. s.mean[3])
+end)
+
+T.test("cross_validate: features= picks the columns each fold fits on", function()
+  -- a string column no model takes: without features= every fold's fit fails on it
+  local noisy = wine:select(wine:names())
+  local note = {}
+  for i = 1, noisy:nrow() do note[i] = "row " .. i end
+  noisy.note = note
+  local p = lab.pipeline{lab.transform.standardize(), lab.model.logistic()}
+  T.err(function() lab.cross_validate(p, noisy, {target = "cultivar", seed = 0}) end, "'note' is a string column")
+  local folds = lab.cross_validate(p, noisy, {target = "cultivar", features = features, seed = 0, metrics = {"accuracy", "log_loss"}})
+  -- the same folds and scores as on a frame that holds only those columns
+  local plain = lab.cross_validate(p, wine, {target = "cultivar", seed = 0, metrics = {"accuracy", "log_loss"}})
+  for i = 1, 5 do
+    T.eq(folds.accuracy[i], plain.accuracy[i], "fold " .. i .. " accuracy")
+    T.eq(folds.log_loss[i], plain.log_loss[i], "fold " .. i .. " log loss")
+  end
+  -- one feature: a different (worse) model, and a single name works as well as a list
+  local _, one = lab.cross_validate(lab.model.logistic(), wine, {target = "cultivar", features = "proline", seed = 0})
+  local _, all = lab.cross_validate(lab.model.logistic(), wine, {target = "cultivar", seed = 0})
+  T.ok(one.mean[1] < all.mean[1] - 0.1, string.format("proline alone %.3f, every feature %.3f", one.mean[1], all.mean[1]))
+  T.err(function() lab.cross_validate(p, wine, {target = "cultivar", features = {"alcohol", "prolin"}}) end,
+        "cross_validate: features: no column 'prolin'")
+  T.err(function() lab.cross_validate(p, wine, {target = "cultivar", features = {"alcohol", "cultivar"}}) end,
+        "column 'cultivar' is the target")
+  T.err(function() lab.cross_validate(p, wine, {target = "cultivar", features = {"alcohol", "alcohol"}}) end,
+        "'alcohol' is listed twice")
+  T.err(function() lab.cross_validate(p, wine, {target = "cultivar", features = {"alcohol", 3}}) end,
+        "field 'features': item 2 must be a column name, got number")
+  T.err(function() lab.cross_validate(p, wine, {target = "cultivar", features = {}}) end, "at least one column")
 end)
 
 T.test("cross_validate: bad input", function()
