@@ -1446,7 +1446,7 @@ static void test_kill9_loses_at_most_one_step(void **state) {
         /* and the summary agrees with the points */
         snprintf(sql, sizeof sql,
                  "SELECT (SELECT count(*) FROM metrics m JOIN runs r ON r.rid = m.run WHERE r.id = '%s') ="
-                 " (SELECT sum(count) FROM metric_last l JOIN runs r ON r.rid = l.run WHERE r.id = '%s')",
+                 " (SELECT coalesce(sum(count), 0) FROM metric_last l JOIN runs r ON r.rid = l.run WHERE r.id = '%s')",
                  id, id);
         assert_int_equal(sql_int(db_path(), sql), 1);
     }

@@ -44,8 +44,14 @@ while [ $i -lt 50 ]; do
     i=$((i + 1))
     "$LAB" run logger.lua >log.$i 2>&1 &
     pid=$!
-    # a random moment: 10 to 120 ms after the start
-    ms=$(awk -v s="$i" 'BEGIN { srand(s * 7919); printf "%d", 10 + rand() * 110 }')
+    # a random moment: 0 to 120 ms after it started logging (however long
+    # lab took to start: a sanitizer build is slow)
+    w=0
+    while [ $w -lt 200 ] && ! grep -q '^run ' log.$i 2>/dev/null; do
+        sleep 0.05
+        w=$((w + 1))
+    done
+    ms=$(awk -v s="$i" 'BEGIN { srand(s * 7919); printf "%d", rand() * 120 }')
     sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
