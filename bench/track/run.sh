@@ -20,7 +20,7 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 bench/track/log_sqlite.py "$OUT/py.db" "$N" "$K" >"$OUT/log_py" 2>&1 || { cat "$OUT/log_py" >&2; exit 1; }
 get() { sed -n "s/^RESULT $2 //p" "$OUT/log_$1"; }
 printf '\n%-44s %12s %12s %8s\n' "log $N points, $K metrics per step" "lab pts/s" "python pts/s" "ratio"
-printf '%-44s %12s %12s %7.1fx\n' "one call per point, commit per step" "$(get lab rate)" "$(get py rate)" \
+printf '%-44s %12s %12s %7.1fx\n' "one call per point, each step kill-safe" "$(get lab rate)" "$(get py rate)" \
     "$(echo "$(get lab rate) / $(get py rate)" | bc -l)"
 ./lab run bench/track/make_runs.lua "$OUT/runs" "$R" >"$OUT/log_make" 2>&1 || { cat "$OUT/log_make" >&2; exit 1; }
 # best of 5 of the whole command, as a user runs it
