@@ -162,7 +162,7 @@ bench: all deps-bench
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -DLAB_VERSION='"$(VERSION)"' -Iengine
 FUZZ_SECONDS ?= 60
 
-fuzz: build/fuzz/fuzz_csv build/fuzz/fuzz_notebook build/fuzz/fuzz_model_file
+fuzz: build/fuzz/fuzz_csv build/fuzz/fuzz_notebook build/fuzz/fuzz_model_file build/fuzz/fuzz_metric_log
 
 # the notebook cell parser and the report writers (run: build/fuzz/fuzz_notebook -max_total_time=300)
 NOTEBOOK_FUZZ_SRC := $(wildcard engine/notebook/*.c) engine/util/util.c
@@ -176,6 +176,12 @@ build/fuzz/fuzz_notebook: tests/fuzz/fuzz_notebook.c $(NOTEBOOK_FUZZ_SRC) $(wild
 build/fuzz/fuzz_model_file: tests/fuzz/fuzz_model_file.c $(ENGINE_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) -lm -lpthread
+
+# metric side logs a dead process left (run: build/fuzz/fuzz_metric_log -max_total_time=300
+#   build/fuzz/corpus-metric-log tests/fuzz/corpus/metric_log)
+build/fuzz/fuzz_metric_log: tests/fuzz/fuzz_metric_log.c $(ENGINE_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) -lm -lpthread
 
 build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/csv_check.h $(ENGINE_SRC)
 	@mkdir -p $(dir $@)

@@ -1679,6 +1679,21 @@ static void recover_logs(store *s) {
         if (ok && off >= 0 && (size_t)off < len) {
             size_t saved = s->nstaged; /* nothing staged at open; kept for safety */
             size_t end = parse_log(s, buf, len, (size_t)off);
+            /* points of runs the store does not have (a damaged log) are dropped */
+            size_t keep = saved;
+            int64_t known = -1, unknown = -1;
+            for (size_t i = saved; i < s->nstaged; i++) {
+                int64_t rid = s->staged[i].rid;
+                if (rid != known && rid != unknown) {
+                    char sql[64];
+                    int64_t one = 0;
+                    snprintf(sql, sizeof sql, "SELECT count(*) FROM runs WHERE rid = %lld", (long long)rid);
+                    if (query_int(s, sql, &one, NULL) == 0 && one == 1) known = rid;
+                    else unknown = rid;
+                }
+                if (rid == known) s->staged[keep++] = s->staged[i];
+            }
+            s->nstaged = keep;
             ok = tx_begin(s, &e) == 0 && insert_points(s, s->staged + saved, s->nstaged - saved, &e) == 0 &&
                  put_log_offset(s, de->d_name, (int64_t)end, &e) == 0 && tx_commit(s, &e) == 0;
             if (!ok) tx_rollback(s);
@@ -1686,6 +1701,12 @@ static void recover_logs(store *s) {
         }
         free(buf);
         if (ok) unlink(path);
+        else if (buf) { /* it cannot be imported: set it aside (".bad") rather than retry it at every open */
+            char *bad = xmalloc(strlen(path) + 5);
+            sprintf(bad, "%s.bad", path);
+            rename(path, bad);
+            free(bad);
+        }
         close(fd);
         free(path);
     }

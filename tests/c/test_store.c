@@ -775,6 +775,62 @@ static void test_metric_recovery(void **state) {
     assert_int_equal(sql_int(db_path(), "SELECT count(*) FROM metric_logs"), 0);
 }
 
+/* A damaged side log: a good batch, one for a run the store does not have
+ * (its checksum right), then garbage. The good points are imported, the
+ * others dropped, and the log is removed either way. */
+static uint32_t fnv(const unsigned char *p, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static size_t batch(unsigned char *out, int64_t rid, int64_t step, const char *key, double v) {
+    unsigned char pay[256];
+    size_t n = 0;
+    uint32_t np = 1;
+    int64_t ts = 1000;
+    uint16_t kl = (uint16_t)strlen(key);
+    memcpy(pay + n, &rid, 8), n += 8;
+    memcpy(pay + n, &step, 8), n += 8;
+    memcpy(pay + n, &np, 4), n += 4;
+    memcpy(pay + n, &ts, 8), n += 8;
+    memcpy(pay + n, &v, 8), n += 8;
+    memcpy(pay + n, &kl, 2), n += 2;
+    memcpy(pay + n, key, kl), n += kl;
+    uint32_t magic = 0x314d424cu, len = (uint32_t)n, sum = fnv(pay, n);
+    memcpy(out, &magic, 4);
+    memcpy(out + 4, &len, 4);
+    memcpy(out + 8, &sum, 4);
+    memcpy(out + 12, pay, n);
+    return 12 + n;
+}
+
+static void test_damaged_metric_log(void **state) {
+    (void)state;
+    fresh_dir("damaged-log");
+    store *s = open_s();
+    char id[33];
+    start(s, "m", id);
+    store_close(s);
+    int64_t rid = sql_int(db_path(), "SELECT rid FROM runs");
+    unsigned char buf[1024];
+    size_t n = batch(buf, rid, 1, "loss", 0.5);
+    n += batch(buf + n, rid + 1000, 1, "loss", 0.7); /* no such run */
+    memcpy(buf + n, "garbage!", 8), n += 8;
+    char logs[600], path[700];
+    snprintf(logs, sizeof logs, "%s/logs", dir);
+    mkdir(logs, 0777);
+    snprintf(path, sizeof path, "%s/9-damaged.log", logs);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    fclose(f);
+    store_close(open_s());
+    assert_int_equal(committed_points(), 1);
+    assert_int_equal(sql_int(db_path(), "SELECT count FROM metric_last WHERE key = 'loss'"), 1);
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
 static void test_metric_values_and_history(void **state) {
     (void)state;
     fresh_dir("history");
@@ -1529,6 +1585,7 @@ int main(void) {
         cmocka_unit_test(test_key_rules),
         cmocka_unit_test(test_metric_buffering),
         cmocka_unit_test(test_metric_recovery),
+        cmocka_unit_test(test_damaged_metric_log),
         cmocka_unit_test(test_metric_values_and_history),
         cmocka_unit_test(test_file_sha256),
         cmocka_unit_test(test_artifacts),

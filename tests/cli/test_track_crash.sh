@@ -102,7 +102,7 @@ for step = 1, 3000 do lab.log({a = step, b = -step}, step) end
 EOF
 cat >reader.lua <<'EOF'
 local n = 0
-for k = 1, 40 do n = n + lab.runs{experiment = "together"}:nrow() end
+for k = 1, 40 do n = n + lab.runs():nrow() end
 print("reader ok")
 EOF
 "$LAB" run writer.lua >w1 2>&1 &
