@@ -125,11 +125,13 @@ $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 
 # ---- dependencies -----------------------------------------------------------
 # Build and test needs; python3-pandas and r-cran-data.table are for `make bench`
-# and for regenerating fixtures only (the tests never run Python).
+# and for regenerating fixtures only (the tests never run pandas). The tests use
+# python3 only to check what lab writes: nbformat for .ipynb reports, yaml for the
+# MLflow export, json for --json output.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 \
              libcmocka-dev libreadline-dev libncurses-dev \
              libplplot-dev plplot-driver-cairo libcairo2-dev libopenblas-dev
-DEB_TEST  := tmux python3-nbformat
+DEB_TEST  := tmux python3-nbformat python3-yaml
 DEB_BENCH := python3-pandas r-cran-data.table time python3-matplotlib python3-sklearn python3-torch
 DEB_FUZZ  := clang libclang-rt-14-dev
 
