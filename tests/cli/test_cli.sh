@@ -7,6 +7,9 @@ pass=0
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# the runs these notebooks record go to a store of the test's own when run alone
+LAB_HOME=${LAB_HOME:-$tmp/store}
+export LAB_HOME
 
 # check NAME WANT_STATUS WANT_TEXT CMD...: CMD's exit status and combined output
 check() {

@@ -9,6 +9,9 @@ pass=0
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# the runs these notebooks record go to a store of the test's own when run alone
+LAB_HOME=${LAB_HOME:-$tmp/store}
+export LAB_HOME
 # run by hand against a sanitized ./lab: the same suppressions as tests/run.sh
 LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0}
 export LSAN_OPTIONS
