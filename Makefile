@@ -43,6 +43,8 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 # engine/learn: BLAS and LAPACK (OpenBLAS) are opened on first use, not linked
 # (engine/learn/blas.c says why); dlopen is in glibc's libc, -ldl for older ones.
 BLAS_LIBS     := -ldl
+# SHA-256 (engine/learn/hash.c): OpenSSL's libcrypto
+CRYPTO_LIBS   := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 # engine/ is plain C: it sees SQLite (its store format) but never Lua, curses or HTTP.
 ENGINE_SRC := $(sort $(wildcard engine/*/*.c))
@@ -78,11 +80,11 @@ lab.so: $(B)/lab.so FORCE
 FORCE:
 
 $(B)/lab: $(B)/lab.o $(HOST_OBJ) $(TUI_OBJ) $(CLI_OBJ) $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
-	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(READLINE_LIBS) $(CURSES_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,-E -o $@ $^ $(LUA_LIBS) $(SQLITE_LIBS) $(READLINE_LIBS) $(CURSES_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(CRYPTO_LIBS) $(LDLIBS)
 
 # The module leaves Lua's symbols to the interpreter that loads it.
 $(B)/lab.so: $(SCRIPT_OBJ) $(DOCS_OBJ) $(ENGINE_LIB)
-	$(CC) $(LDFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(CRYPTO_LIBS) $(LDLIBS)
 
 $(ENGINE_LIB): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
@@ -119,7 +121,7 @@ $(B)/lab.o: lab.c
 $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) -Iengine -MMD -MP -o $@ $< $(ENGINE_LIB) \
-		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(LDLIBS)
+		$(LDFLAGS) $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(CRYPTO_LIBS) $(LDLIBS)
 
 -include $(ENGINE_OBJ:.o=.d) $(SCRIPT_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/lab.d $(CTEST_BIN:=.d)
 
@@ -130,7 +132,7 @@ $(B)/tests/%: tests/c/%.c $(ENGINE_LIB)
 # MLflow export, json for --json output.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 \
              libcmocka-dev libreadline-dev libncurses-dev \
-             libplplot-dev plplot-driver-cairo libcairo2-dev libopenblas-dev
+             libplplot-dev plplot-driver-cairo libcairo2-dev libopenblas-dev libssl-dev
 DEB_TEST  := tmux python3-nbformat python3-yaml
 DEB_BENCH := python3-pandas r-cran-data.table time python3-matplotlib python3-sklearn python3-torch
 DEB_FUZZ  := clang libclang-rt-14-dev
@@ -177,17 +179,17 @@ build/fuzz/fuzz_notebook: tests/fuzz/fuzz_notebook.c $(NOTEBOOK_FUZZ_SRC) $(wild
 #   build/fuzz/corpus-model tests/fuzz/corpus/model; seeds: ./lab run tests/fuzz/make_model_seeds.lua)
 build/fuzz/fuzz_model_file: tests/fuzz/fuzz_model_file.c $(ENGINE_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) -lm -lpthread
+	clang $(FUZZ_CFLAGS) -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(CRYPTO_LIBS) -lm -lpthread
 
 # metric side logs a dead process left (run: build/fuzz/fuzz_metric_log -max_total_time=300
 #   build/fuzz/corpus-metric-log tests/fuzz/corpus/metric_log)
 build/fuzz/fuzz_metric_log: tests/fuzz/fuzz_metric_log.c $(ENGINE_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) -lm -lpthread
+	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(CRYPTO_LIBS) -lm -lpthread
 
 build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/csv_check.h $(ENGINE_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) -lm -lpthread
+	clang $(FUZZ_CFLAGS) $(SQLITE_CFLAGS) $(PLOT_CFLAGS) -o $@ $(filter %.c,$^) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(CRYPTO_LIBS) -lm -lpthread
 
 # The two-thread ("large") checks cost about a second an input under libFuzzer,
 # so they are off here (FUZZ_CSV_LARGE=1 turns them on); the grown corpus is
@@ -199,7 +201,7 @@ fuzz-run: fuzz $(ENGINE_LIB)
 	FUZZ_CSV_LARGE=$(FUZZ_CSV_LARGE) build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-artifact_prefix=build/fuzz/ build/fuzz/corpus-csv tests/fuzz/corpus/csv
 	$(CC) -O2 -std=c11 -D_GNU_SOURCE -Iengine -o build/fuzz/replay_csv tests/fuzz/replay_csv.c \
-		$(ENGINE_LIB) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) -lm -lpthread
+		$(ENGINE_LIB) $(SQLITE_LIBS) $(PLOT_LIBS) $(BLAS_LIBS) $(CRYPTO_LIBS) -lm -lpthread
 	build/fuzz/replay_csv -large build/fuzz/corpus-csv/* tests/fuzz/corpus/csv/*
 
 clean:

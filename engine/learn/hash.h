@@ -1,19 +1,21 @@
-/* hash.h — SHA-256 (FIPS 180-4), for the content hash of model files.
+/* hash.h — SHA-256 (FIPS 180-4): the content hash of model files and the
+ * fingerprints of data files, through OpenSSL's libcrypto (hash.c says why).
  *
- * Streaming: init, feed bytes in any pieces, finish. Small and dependency
- * free; speed matters little (a model's weights are hashed once per save or
- * load), so it favours a plain, checkable implementation over unrolling. */
+ * Streaming: init, feed bytes in any pieces, finish. */
 #ifndef LAB_HASH_H
 #define LAB_HASH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* the SHA256_* calls are deprecated in OpenSSL 3, not removed */
+#ifndef OPENSSL_SUPPRESS_DEPRECATED
+#define OPENSSL_SUPPRESS_DEPRECATED
+#endif
+#include <openssl/sha.h>
+
 typedef struct sha256_ctx {
-    uint32_t h[8];
-    uint64_t len; /* bytes fed */
-    uint8_t buf[64];
-    size_t nbuf;
+    SHA256_CTX c;
 } sha256_ctx;
 
 void sha256_init(sha256_ctx *c);
