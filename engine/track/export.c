@@ -46,31 +46,12 @@ typedef struct ex {
 
 /* ---- files ------------------------------------------------------------------ */
 
-/* mkdir -p. */
-static int make_dirs(const char *dir, lab_err *e) {
-    char *p = xstrdup(dir);
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0') continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            lab_fail(e, "%s: cannot create folder: %s", p, strerror(errno));
-            free(p);
-            return -1;
-        }
-        *s = c;
-        if (!c) break;
-    }
-    free(p);
-    return 0;
-}
-
 /* Make the folders above path. */
 static int make_parent(const char *path, lab_err *e) {
     const char *slash = strrchr(path, '/');
     if (!slash || slash == path) return 0;
     char *dir = xstrndup(path, (size_t)(slash - path));
-    int rc = make_dirs(dir, e);
+    int rc = lab_make_dirs(dir, e);
     free(dir);
     return rc;
 }
@@ -401,7 +382,7 @@ static int write_experiment(ex *x, const exp_row *r) {
     yaml_key_int(&b, "last_update_time", r->updated_ms);
     yaml_key_raw(&b, "lifecycle_stage", "active");
     yaml_key_str(&b, "name", r->name);
-    int rc = make_dirs(dir, x->e) == 0 && write_file(meta, b.s, b.n, x->e) == 0 ? 0 : -1;
+    int rc = lab_make_dirs(dir, x->e) == 0 && write_file(meta, b.s, b.n, x->e) == 0 ? 0 : -1;
     free(b.s);
     free(loc.s);
     free(dir);
@@ -473,7 +454,7 @@ static int write_run(ex *x, const store_run *r, const exp_row *xr) {
     char *dir = path_join(x->root, rel.s), *fdir = path_join(x->final, rel.s);
     char *meta = path_join(dir, "meta.yaml"), *params = path_join(dir, "params"), *metrics = path_join(dir, "metrics"),
          *tags = path_join(dir, "tags"), *arts = path_join(dir, "artifacts"), *farts = path_join(fdir, "artifacts");
-    if (make_dirs(params, x->e) || make_dirs(metrics, x->e) || make_dirs(tags, x->e) || make_dirs(arts, x->e))
+    if (lab_make_dirs(params, x->e) || lab_make_dirs(metrics, x->e) || lab_make_dirs(tags, x->e) || lab_make_dirs(arts, x->e))
         goto done;
 
     file_uri(&uri, farts);
@@ -606,7 +587,7 @@ static int write_model(ex *x, const store_model *m) {
     char *mdir = path_join(x->root, "models"), *dir = path_join(mdir, m->name);
     strbuf b = {0};
     int64_t updated = m->created_ms;
-    if (make_dirs(dir, x->e) != 0) goto done;
+    if (lab_make_dirs(dir, x->e) != 0) goto done;
     for (size_t k = 0; k < m->nversions; k++) {
         const store_model_version *v = &m->versions[k];
         if (v->created_ms > updated) updated = v->created_ms;
@@ -615,7 +596,7 @@ static int write_model(ex *x, const store_model *m) {
         char *vdir = path_join(dir, vname), *vmeta = path_join(vdir, "meta.yaml"), *vtags = path_join(vdir, "tags");
         char *src = NULL;
         int vrc = -1;
-        if (make_dirs(vdir, x->e) != 0) goto vdone;
+        if (lab_make_dirs(vdir, x->e) != 0) goto vdone;
         src = version_source(x, m, v, vdir);
         if (!src) goto vdone;
         b.n = 0;
@@ -842,7 +823,7 @@ int store_export_mlflow(store *s, const char *dir, store_export_warn_fn warn, vo
     x.st.experiments = x.nexp;
 
     char *models_dir = path_join(x.root, "models"), *trash = path_join(x.root, ".trash");
-    int mrc = make_dirs(models_dir, e) == 0 && make_dirs(trash, e) == 0 ? 0 : -1;
+    int mrc = lab_make_dirs(models_dir, e) == 0 && lab_make_dirs(trash, e) == 0 ? 0 : -1;
     free(models_dir);
     free(trash);
     if (mrc != 0) goto done;

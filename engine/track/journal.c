@@ -39,25 +39,6 @@ const char *journal_store_dir(void) {
     return home && *home ? home : ".lab";
 }
 
-/* mkdir -p: make dir and its missing parents. */
-static int make_dirs(const char *dir, lab_err *e) {
-    char *p = xstrdup(dir);
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0') continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            lab_fail(e, "%s: cannot create folder: %s", p, strerror(errno));
-            free(p);
-            return -1;
-        }
-        *s = c;
-        if (!c) break;
-    }
-    free(p);
-    return 0;
-}
-
 /* Write all of len bytes, through short writes and signals. */
 static int write_all(int fd, const char *s, size_t len) {
     while (len > 0) {
@@ -128,7 +109,7 @@ journal *journal_open(const char *store_dir, lab_err *e) {
     strbuf dir = {0};
     strbuf_adds(&dir, store_dir && *store_dir ? store_dir : journal_store_dir());
     strbuf_adds(&dir, "/sessions");
-    if (make_dirs(dir.s, e) != 0) {
+    if (lab_make_dirs(dir.s, e) != 0) {
         free(dir.s);
         return NULL;
     }

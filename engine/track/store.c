@@ -365,27 +365,6 @@ static int writable(const store *s, lab_err *e) {
     return 0;
 }
 
-/* mkdir -p. */
-static int make_dirs(const char *dir, lab_err *e) {
-    char *p = xstrdup(dir);
-    for (char *c = p + 1;; c++) {
-        if (*c != '/' && *c != '\0') continue;
-        char keep = *c;
-        *c = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            lab_fail(e, "%s: cannot create folder: %s", p, strerror(errno));
-            free(p);
-            return -1;
-        }
-        *c = keep;
-        if (!keep) break;
-    }
-    free(p);
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return lab_fail(e, "%s: cannot create folder: not a folder", dir);
-    return 0;
-}
-
 static void sync_dir(const char *dir) {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return;
@@ -580,7 +559,7 @@ static store *open_store(const char *dir, int mode, lab_err *e) {
             lab_fail(e, "no runs yet: %s does not exist", s->path);
             goto fail;
         }
-        if (make_dirs(s->dir, e) < 0) goto fail;
+        if (lab_make_dirs(s->dir, e) < 0) goto fail;
     } else {
         int h = check_header(s->path, e);
         if (h < 0) goto fail;
@@ -1408,7 +1387,7 @@ static void log_close(store *s, int remove) {
 /* Open a new side log: <store>/logs/<pid>-<random>.log, locked. */
 static int log_open(store *s, lab_err *e) {
     char *dir = path_join(s->dir, "logs");
-    if (make_dirs(dir, e) < 0) {
+    if (lab_make_dirs(dir, e) < 0) {
         free(dir);
         return -1;
     }
@@ -1909,7 +1888,7 @@ int store_add_artifact(store *s, const char *run, const char *name, const char *
     int64_t size = 0;
     int rc = -1;
     lab_err fe;
-    if (make_dirs(folder, &fe) < 0) {
+    if (lab_make_dirs(folder, &fe) < 0) {
         lab_fail(e, "store %s: run %.8s: artifact %s: %s", s->path, r.id, name, fe.msg);
         goto done;
     }
@@ -2095,7 +2074,7 @@ int store_register(store *s, const char *run, const char *name, const char *arti
     size_t n = strlen(s->dir) + strlen(name) + 16;
     folder = xmalloc(n);
     snprintf(folder, n, "%s/models/%s", s->dir, name);
-    if (make_dirs(folder, &fe) < 0) {
+    if (lab_make_dirs(folder, &fe) < 0) {
         lab_fail(e, "store %s: registering %s: %s", s->path, name, fe.msg);
         goto done;
     }

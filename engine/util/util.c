@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,24 @@ void lab_progress(const char *what, double done, double total) {
 static void (*oom_handler)(void);
 
 void lab_set_oom_handler(void (*fn)(void)) { oom_handler = fn; }
+
+int lab_make_dirs(const char *dir, lab_err *e) {
+    char *p = xstrdup(dir);
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0') continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            lab_fail(e, "%s: cannot create folder: %s", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *s = c;
+        if (!c) break;
+    }
+    free(p);
+    return 0;
+}
 
 void lab_die(const char *msg) {
     if (oom_handler) oom_handler();

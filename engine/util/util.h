@@ -43,6 +43,10 @@ void strbuf_adds(strbuf *b, const char *s);
  * reason" when it cannot be read. */
 char *lab_read_file(const char *path, size_t *len, lab_err *e);
 
+/* mkdir -p: make dir and its missing parents. Returns 0, or -1 with e =
+ * "folder: cannot create folder: reason" naming the one that failed. */
+int lab_make_dirs(const char *dir, lab_err *e);
+
 /* Called before the process dies of out-of-memory or lab_die (for example to
  * restore the terminal). It must not allocate. */
 void lab_set_oom_handler(void (*fn)(void));
