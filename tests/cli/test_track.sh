@@ -113,6 +113,14 @@ expect "a param cannot change" 1 "lab.param" "$LAB" run imm.lua
 if grep -q "'1'" err && grep -q "'2'" err || grep -q '1.*2' err; then ok; else bad "the error names both values"; fi
 printf 'lab.log("x", "high")\n' >badlog.lua
 expect "lab.log of a string" 1 "must be a number" "$LAB" run badlog.lua
+printf 'lab.log("x", 1, -3)\n' >badstep.lua
+expect "a negative step" 1 "the step must be 0 or more" "$LAB" run badstep.lua
+printf 'lab.log("../x", 1)\n' >badkey.lua
+expect "a key with a '..' part names the key" 1 "'../x'" "$LAB" run badkey.lua
+printf 'lab.alias("iris", 0, "production")\n' >badver.lua
+expect "version 0" 1 "a version is a number from 1" "$LAB" run --no-track badver.lua
+printf 'lab.store("")\n' >badstore.lua
+expect "an empty store folder" 1 "store folder name is empty" "$LAB" run --no-track badstore.lua
 
 # ---- a second fit with other hyper-parameters -------------------------------------------
 cat >two.lua <<'EOF'
